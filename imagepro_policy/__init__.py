@@ -1,0 +1,83 @@
+"""Image-Pro's terms of sale, warranty and returns as code (TERMS.md).
+
+Standard library only and free of I/O, so that the Odoo add-on and the sync worker
+decide with the same rules.
+"""
+
+from __future__ import annotations
+
+from .dates import add_days, add_months, within_days, within_months
+from .money import MoneyError, money_str, percent_of, round_cent, to_decimal
+from .orders import (
+    InvoicePlan,
+    Order,
+    OrderAmounts,
+    OrderDecision,
+    OrderLine,
+    decide_order,
+    line_subtotal,
+    merchandise_subtotal,
+    plan_invoice,
+    service_charge_for,
+)
+from .policy import (
+    CARD_BRANDS,
+    DEFAULT_POLICY,
+    NoPolicyInForce,
+    PolicyBook,
+    PolicyError,
+    PolicyVersion,
+    normalize_card_brand,
+)
+from .returns import (
+    DAMAGE_LABELS,
+    Inspection,
+    LineDecision,
+    ReturnDecision,
+    ReturnLine,
+    ReturnRequest,
+    decide_return,
+    remaining_fraction,
+)
+from .rules import RULE_TITLES, ordered_rules
+
+__version__ = "1.0.0"
+
+__all__ = [
+    "CARD_BRANDS",
+    "DAMAGE_LABELS",
+    "DEFAULT_POLICY",
+    "RULE_TITLES",
+    "Inspection",
+    "InvoicePlan",
+    "LineDecision",
+    "MoneyError",
+    "NoPolicyInForce",
+    "Order",
+    "OrderAmounts",
+    "OrderDecision",
+    "OrderLine",
+    "PolicyBook",
+    "PolicyError",
+    "PolicyVersion",
+    "ReturnDecision",
+    "ReturnLine",
+    "ReturnRequest",
+    "add_days",
+    "add_months",
+    "decide_order",
+    "decide_return",
+    "line_subtotal",
+    "merchandise_subtotal",
+    "money_str",
+    "normalize_card_brand",
+    "ordered_rules",
+    "percent_of",
+    "plan_invoice",
+    "remaining_fraction",
+    "round_cent",
+    "service_charge_for",
+    "to_decimal",
+    "within_days",
+    "within_months",
+]
