@@ -1,0 +1,303 @@
+"""`imagepro-sync`: plan, submit, run, status, dead, retry, check."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import socket
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import imagepro_policy as policy
+
+from . import __version__
+from .config import Settings, env_name, load_settings
+from .errors import SyncError
+from .intake import ReadDocument, read_documents
+from .plan import Planner
+from .policy_file import load_policy
+
+log = logging.getLogger("imagepro_sync")
+
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _read_files(paths: Sequence[str]) -> list[tuple[str, list[ReadDocument]]]:
+    read: list[tuple[str, list[ReadDocument]]] = []
+    for name in paths:
+        try:
+            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SyncError(f"{name}: cannot read it ({exc})") from exc
+        read.append((name, read_documents(text)))
+    return read
+
+
+# --- plan -----------------------------------------------------------------------------------------
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    book = load_policy(Path(args.policy)) if args.policy else policy.DEFAULT_POLICY
+    planner = Planner(book)
+    lines = [planner.plan(doc) for _, docs in _read_files(args.files) for doc in docs]
+    if args.json:
+        for line in lines:
+            print(json.dumps(line))
+    else:
+        _print_plan_table(lines)
+    return EXIT_PROBLEM if any(line["decision"] == "invalid" for line in lines) else EXIT_OK
+
+
+_SHOWN_AMOUNTS = {
+    "merchandise_subtotal": "subtotal",
+    "service_charge": "service",
+    "total_before_tax": "total",
+    "credit": "credit",
+    "restocking_fee": "restocking",
+}
+
+
+def _print_plan_table(lines: list[dict[str, Any]]) -> None:
+    rows = []
+    for line in lines:
+        amounts = line.get("amounts", {})
+        shown = "  ".join(f"{label} {amounts[key]}" for key, label in _SHOWN_AMOUNTS.items() if key in amounts)
+        settlement = line.get("settlement", "none")
+        decision = line["decision"] + (f" ({settlement})" if settlement != "none" else "")
+        rows.append((line["type"] or "?", line["ref"] or "?", decision, shown, " ".join(line.get("rules", []))))
+    header = ("TYPE", "REF", "DECISION", "AMOUNTS", "RULES")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(5)]
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
+    for line, row in zip(lines, rows):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        if line["decision"] == "invalid":
+            for error in line["errors"]:
+                rule = f" ({error['rule']})" if error.get("rule") else ""
+                print(f"    {error['field'] or 'document'}: {error['message']}{rule}")
+        else:
+            print(f"    {line['message']}")
+
+
+# --- outbox commands ------------------------------------------------------------------------------
+
+
+def _outbox(settings: Settings) -> Any:
+    from .outbox import open_outbox
+
+    return open_outbox(settings.outbox_url)
+
+
+def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
+    from .logs import Progress
+    from .store import store_documents
+
+    outbox = _outbox(settings)
+    problems = 0
+    try:
+        files = _read_files(args.files)
+        progress = Progress(sum(len(docs) for _, docs in files), "submit")
+        for name, docs in files:
+            for stored in store_documents(outbox, docs, Path(name).name):
+                progress.advance()
+                if not stored.valid:
+                    problems += 1
+                    print(f"{stored.kind} {stored.ref}: kept as invalid: {stored.message}"
+                          if stored.outcome != "conflict" else f"{stored.kind} {stored.ref}: {stored.message}",
+                          file=sys.stderr)
+                elif args.verbose:
+                    print(f"{stored.kind} {stored.ref}: {stored.outcome}")
+        progress.finish()
+    finally:
+        outbox.close()
+    total = sum(len(docs) for _, docs in files)
+    print(f"{total - problems} of {total} document(s) queued; {problems} kept with errors")
+    return EXIT_PROBLEM if problems else EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    outbox = _outbox(settings)
+    try:
+        counts = outbox.counts()
+        oldest = outbox.oldest_pending_since()
+    finally:
+        outbox.close()
+    age = (_now() - oldest).total_seconds() if oldest else None
+    if args.json:
+        print(json.dumps({"counts": [{"state": s, "kind": k, "count": n} for (s, k), n in sorted(counts.items())],
+                          "oldest_pending_age_seconds": age}))
+        return EXIT_OK
+    kinds = sorted({k for _, k in counts})
+    states = ("pending", "posting", "failed", "posted", "rejected", "dead", "invalid")
+    print(f"{'STATE':<10}" + "".join(f"{k:>12}" for k in kinds) + f"{'TOTAL':>10}")
+    for state in states:
+        row = [counts.get((state, k), 0) for k in kinds]
+        print(f"{state:<10}" + "".join(f"{n:>12}" for n in row) + f"{sum(row):>10}")
+    print("oldest pending: " + (f"{int(age)} s ago" if age is not None else "none"))
+    return EXIT_OK
+
+
+def cmd_dead(args: argparse.Namespace, settings: Settings) -> int:
+    outbox = _outbox(settings)
+    try:
+        rows = outbox.rows(states=("dead", "invalid", "rejected"))
+    finally:
+        outbox.close()
+    if args.json:
+        for row in rows:
+            print(json.dumps({"type": row.kind, "ref": row.ref, "state": row.state, "attempts": row.attempts,
+                              "error": row.last_error, "errors": row.errors}))
+    else:
+        for row in rows:
+            print(f"{row.state:<9}{row.kind:<11}{row.ref:<18}tries {row.attempts:<3}{row.last_error}")
+        print(f"{len(rows)} document(s) need a person: fix the cause, then `imagepro-sync retry REF` "
+              "(dead) or submit a corrected document with the same ref (invalid, rejected)")
+    return EXIT_OK
+
+
+def cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
+    if not args.all and not args.ref:
+        print("name a REF or give --all", file=sys.stderr)
+        return EXIT_USAGE
+    outbox = _outbox(settings)
+    try:
+        count = outbox.retry(None if args.all else args.ref)
+    finally:
+        outbox.close()
+    print(f"{count} document(s) back in the queue")
+    return EXIT_OK if count or args.all else EXIT_PROBLEM
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from .inbox import Inbox
+    from .logs import Progress
+    from .runner import Runner, stop_on_signals
+    from .wiring import build_poster
+
+    settings.require_erp()
+    inbox_dir = Path(args.inbox) if args.inbox else settings.inbox
+    outbox = _outbox(settings)
+    poster, transport = build_poster(settings, outbox, _now)
+    progress = Progress(0, "posted") if args.once else None
+    runner = Runner(
+        outbox,
+        poster,
+        worker_id=f"{socket.gethostname()}-{os.getpid()}",
+        clock=_now,
+        batch_size=settings.batch_size,
+        lease_seconds=settings.lease_seconds,
+        inbox=Inbox(inbox_dir) if inbox_dir else None,
+        on_progress=progress.advance if progress else None,
+    )
+    try:
+        with stop_on_signals(runner):
+            if args.once:
+                summary = runner.run_round()
+                if progress:
+                    progress.finish()
+                print(f"posted {summary.count('posted')}, failed {summary.count('failed')} (will retry), "
+                      f"dead {summary.count('dead')}, rejected {summary.count('rejected')}; "
+                      f"{transport.rpc_calls} call(s) to Odoo")
+                return EXIT_PROBLEM if summary.count("dead") else EXIT_OK
+            runner.run_forever(settings.poll_seconds)
+            return EXIT_OK
+    finally:
+        transport.close()
+        outbox.close()
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from .wiring import run_checks
+
+    results = run_checks(settings, quick=args.quick)
+    for result in results:
+        print(f"{'ok  ' if result.ok else 'FAIL'} {result.name}: {result.message}")
+    return EXIT_OK if all(r.ok for r in results) else EXIT_PROBLEM
+
+
+# --- parser ---------------------------------------------------------------------------------------
+
+
+def _env_flag(parser: argparse.ArgumentParser, flag: str, field: str, help_text: str, **kwargs: Any) -> None:
+    parser.add_argument(flag, dest=field, default=None, help=f"{help_text} [env {env_name(field)}]", **kwargs)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imagepro-sync",
+        description="Image-Pro's terms applied to orders, shipments, returns and inspections, posted to Odoo.",
+        epilog="Settings come from flags, then IMAGEPRO_* environment variables, then --config FILE (TOML). "
+        "The password is never a flag: set IMAGEPRO_ERP_PASSWORD (a password or an API key).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--config", default=os.environ.get("IMAGEPRO_CONFIG_FILE"),
+                        help="TOML file of settings (keys as below, lower case) [env IMAGEPRO_CONFIG_FILE]")
+    _env_flag(parser, "--outbox-url", "outbox_url", "outbox: sqlite:///FILE (default ./imagepro-outbox.db) or postgresql://...")
+    _env_flag(parser, "--erp-url", "erp_url", "Odoo URL")
+    _env_flag(parser, "--erp-db", "erp_db", "Odoo database")
+    _env_flag(parser, "--erp-user", "erp_user", "Odoo login of the integration user")
+    _env_flag(parser, "--transport", "erp_transport", "xmlrpc (default) or jsonrpc", choices=("xmlrpc", "jsonrpc"))
+    _env_flag(parser, "--poll-seconds", "poll_seconds", "seconds between rounds of `run`", type=float)
+    _env_flag(parser, "--batch-size", "batch_size", "documents per call to Odoo", type=int)
+    _env_flag(parser, "--log-format", "log_format", "auto, json or text", choices=("auto", "json", "text"))
+    _env_flag(parser, "--log-level", "log_level", "DEBUG, INFO, WARNING or ERROR",
+              choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    plan = sub.add_parser("plan", help="decide documents with no ERP and print what the terms say")
+    plan.add_argument("files", nargs="+", metavar="FILE", help="JSON, JSON array or JSON Lines; - for stdin")
+    plan.add_argument("--json", action="store_true", help="one JSON object per document (DOCUMENTS.md)")
+    plan.add_argument("--policy", help="plan under other numbers: a TOML or JSON policy file")
+
+    submit = sub.add_parser("submit", help="validate documents and queue them in the outbox")
+    submit.add_argument("files", nargs="+", metavar="FILE")
+    submit.add_argument("-v", "--verbose", action="store_true", help="print every document's outcome")
+
+    run = sub.add_parser("run", help="take the inbox and post to Odoo, every poll, until SIGTERM")
+    run.add_argument("--once", action="store_true", help="one round: drain what is due, then exit")
+    _env_flag(run, "--inbox", "inbox", "folder to take document files from")
+
+    status = sub.add_parser("status", help="documents by state and kind; age of the oldest pending")
+    status.add_argument("--json", action="store_true")
+    dead = sub.add_parser("dead", help="list dead letters, invalid and rejected documents with their reasons")
+    dead.add_argument("--json", action="store_true")
+    retry = sub.add_parser("retry", help="put dead letters back in the queue")
+    retry.add_argument("ref", nargs="?", help="the document's ref")
+    retry.add_argument("--all", action="store_true", help="every dead letter")
+    check = sub.add_parser("check", help="reach Odoo, log in, check the add-on, rights, products, terms, journals")
+    check.add_argument("--quick", action="store_true", help="only the settings and the outbox (for probes)")
+    return parser
+
+
+_SETTINGS_FIELDS = ("outbox_url", "erp_url", "erp_db", "erp_user", "erp_transport", "poll_seconds",
+                    "batch_size", "log_format", "log_level", "inbox")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "plan":
+            return cmd_plan(args)
+        overrides = {name: getattr(args, name, None) for name in _SETTINGS_FIELDS}
+        settings = load_settings(Path(args.config) if args.config else None, **overrides)
+        from .logs import setup_logging
+
+        setup_logging(settings.log_level, settings.log_format, [settings.erp_password.get_secret_value()])
+        command = {"submit": cmd_submit, "status": cmd_status, "dead": cmd_dead, "retry": cmd_retry,
+                   "run": cmd_run, "check": cmd_check}[args.command]
+        return command(args, settings)
+    except SyncError as exc:
+        print(f"imagepro-sync: {exc}", file=sys.stderr)
+        return EXIT_PROBLEM
+
+
+if __name__ == "__main__":
+    sys.exit(main())

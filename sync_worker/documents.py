@@ -1,0 +1,202 @@
+"""The four kinds of document of DOCUMENTS.md as pydantic models, and their conversion to policy inputs."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+import imagepro_policy as policy
+
+
+def _no_float(value: Any) -> Any:
+    # A float has already lost the cent it was meant to hold; JSON numbers are read as Decimal.
+    if isinstance(value, float):
+        raise ValueError("must be a decimal string such as \"24.99\", not a float")
+    return value
+
+
+Money = Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, max_digits=14, decimal_places=2)]
+Grams = Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, le=100000)]
+Quantity = Annotated[Decimal, BeforeValidator(_no_float), Field(gt=0, le=100000, decimal_places=3)]
+Percent = Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, le=100)]
+Text = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+Damage = Literal["none", "freight", "improper_installation", "storage", "abuse"]
+PaymentMethod = Literal["card", "open_account"]
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+
+
+class Customer(_Doc):
+    ref: Text
+    name: str = ""
+    email: str = ""
+    credit_approved: bool | None = None
+
+
+class CustomerRef(_Doc):
+    ref: Text
+
+
+class OrderLine(_Doc):
+    sku: Text
+    quantity: Quantity
+    unit_price: Money
+    discount_percent: Percent = Decimal("0")
+
+
+class Freight(_Doc):
+    method: Literal["ground", "second_day_air", "next_day_air"]
+    amount: Money
+
+
+class Payment(_Doc):
+    method: PaymentMethod
+    card_brand: str | None = None
+
+    @model_validator(mode="after")
+    def _card_needs_brand(self) -> Payment:
+        if self.method == "card" and not (self.card_brand or "").strip():
+            raise ValueError("card_brand: a card payment must name its brand")
+        return self
+
+
+class OrderDocument(_Doc):
+    type: Literal["order"]
+    ref: Text
+    channel: Literal["web", "phone", "email"]
+    order_date: date
+    customer: Customer
+    lines: Annotated[list[OrderLine], Field(min_length=1)]
+    freight: Freight | None = None
+    payment: Payment
+
+    def to_policy(self) -> policy.Order:
+        return policy.Order(
+            order_date=self.order_date,
+            lines=tuple(
+                policy.OrderLine(line.sku, line.quantity, line.unit_price, line.discount_percent) for line in self.lines
+            ),
+            payment_method=self.payment.method,
+            card_brand=self.payment.card_brand,
+            credit_approved=self.customer.credit_approved,
+            freight_amount=self.freight.amount if self.freight else Decimal("0"),
+            customer_ref=self.customer.ref,
+        )
+
+
+class ShipmentDocument(_Doc):
+    type: Literal["shipment"]
+    ref: Text
+    order_ref: Text
+    shipped_on: date
+
+
+class Findings(_Doc):
+    """What the receiving dock records for a returned line (W3, W4, W6, R4)."""
+
+    measured_weight_g: Grams | None = None
+    full_weight_g: Grams | None = None
+    empty_weight_g: Grams | None = None
+    labels_intact: bool
+    original_packaging: bool
+    resalable: bool
+    damage: Damage = "none"
+
+    @model_validator(mode="after")
+    def _full_above_empty(self) -> Findings:
+        if self.full_weight_g is not None and self.empty_weight_g is not None and self.full_weight_g <= self.empty_weight_g:
+            raise ValueError("full_weight_g: must be more than empty_weight_g")
+        return self
+
+    def to_policy(self) -> policy.Inspection:
+        return policy.Inspection(
+            labels_intact=self.labels_intact,
+            original_packaging=self.original_packaging,
+            resalable=self.resalable,
+            damage=self.damage,
+            measured_weight_g=self.measured_weight_g,
+            full_weight_g=self.full_weight_g,
+            empty_weight_g=self.empty_weight_g,
+        )
+
+
+class ReturnLine(_Doc):
+    sku: Text
+    quantity: Quantity
+    unit_price_paid: Money
+    defective: bool
+    inspection: Findings | None = None
+
+
+class ReturnDocument(_Doc):
+    type: Literal["return"]
+    ref: Text
+    order_ref: Text
+    customer: CustomerRef
+    requested_on: date
+    purchase_date: date
+    shipment_date: date
+    reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
+    payment_method: PaymentMethod
+    remedy: Literal["credit", "replace"] = "credit"
+    lines: Annotated[list[ReturnLine], Field(min_length=1)]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reason_present(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not str(data.get("reason") or "").strip():
+            raise ValueError("reason: every return must state its reason")
+        return data
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ReturnDocument:
+        if self.shipment_date < self.purchase_date:
+            raise ValueError("shipment_date: is before purchase_date")
+        if self.requested_on < self.purchase_date:
+            raise ValueError("requested_on: is before purchase_date")
+        return self
+
+    def to_policy(self) -> policy.ReturnRequest:
+        return policy.ReturnRequest(
+            requested_on=self.requested_on,
+            purchase_date=self.purchase_date,
+            shipment_date=self.shipment_date,
+            payment_method=self.payment_method,
+            remedy=self.remedy,
+            lines=tuple(
+                policy.ReturnLine(
+                    line.sku,
+                    line.quantity,
+                    line.unit_price_paid,
+                    line.defective,
+                    line.inspection.to_policy() if line.inspection else None,
+                )
+                for line in self.lines
+            ),
+        )
+
+
+class InspectionLine(Findings):
+    sku: Text
+    quantity: Quantity
+
+
+class InspectionDocument(_Doc):
+    type: Literal["inspection"]
+    ref: Text
+    ra_number: Text
+    lines: Annotated[list[InspectionLine], Field(min_length=1)]
+
+
+Document = Union[OrderDocument, ShipmentDocument, ReturnDocument, InspectionDocument]
+DOCUMENT_MODELS: dict[str, type[BaseModel]] = {
+    "order": OrderDocument,
+    "shipment": ShipmentDocument,
+    "return": ReturnDocument,
+    "inspection": InspectionDocument,
+}
