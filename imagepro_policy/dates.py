@@ -20,12 +20,12 @@ def add_months(start: date, months: int) -> date:
 
 
 def within_days(start: date, on: date, days: int) -> bool:
-    """"Within N days of D": on or before D + N days, day N itself counting."""
+    """ "Within N days of D": on or before D + N days, day N itself counting."""
     return on <= add_days(start, days)
 
 
 def within_months(start: date, on: date, months: int) -> bool:
-    """"Within 1 year of D": on or before the same month and day a year later."""
+    """ "Within 1 year of D": on or before the same month and day a year later."""
     return on <= add_months(start, months)
 
 

@@ -16,7 +16,7 @@ def to_decimal(value: object) -> Decimal:
     """Read an amount without rounding it; floats are refused so no binary error slips in."""
     if isinstance(value, Decimal):
         result = value
-    elif isinstance(value, bool) or isinstance(value, float):
+    elif isinstance(value, (bool, float)):
         raise MoneyError(f"money must be a decimal string, not {type(value).__name__} {value!r}")
     elif isinstance(value, (int, str)):
         try:

@@ -149,7 +149,9 @@ def decide_order(order: Order, book: PolicyBook = DEFAULT_POLICY) -> OrderDecisi
     return OrderDecision("accepted", ordered_rules(rules), message, amounts, subtotals, term_days, policy)
 
 
-def plan_invoice(order_date: date, shipped_on: date, payment_method: PaymentMethod, book: PolicyBook = DEFAULT_POLICY) -> InvoicePlan:
+def plan_invoice(
+    order_date: date, shipped_on: date, payment_method: PaymentMethod, book: PolicyBook = DEFAULT_POLICY
+) -> InvoicePlan:
     """O7: invoice dated the ship date; open account due Net N from it; card orders recorded as paid."""
     policy = book.in_force_on(order_date)
     if payment_method == "card":

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from .money import MoneyError, to_decimal
 
@@ -60,7 +61,9 @@ class PolicyVersion:
                 raise PolicyError(f"{name} must not be negative")
         unknown = [b for b in self.accepted_card_brands if b not in CARD_BRANDS]
         if unknown:
-            raise PolicyError(f"accepted_card_brands: unknown brand(s) {', '.join(unknown)}; known: {', '.join(CARD_BRANDS)}")
+            raise PolicyError(
+                f"accepted_card_brands: unknown brand(s) {', '.join(unknown)}; known: {', '.join(CARD_BRANDS)}"
+            )
 
     @property
     def restocking_rate(self) -> Decimal:
@@ -81,7 +84,7 @@ class PolicyVersion:
         unknown = sorted(set(values) - known)
         if unknown:
             raise PolicyError(f"unknown policy setting(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         for key, raw in values.items():
             changes[key] = _coerce(key, raw, getattr(start, key))
         return replace(start, **changes)

@@ -197,14 +197,28 @@ def _decide_line(request: ReturnRequest, line: ReturnLine, policy: PolicyVersion
     if judge.failed:
         reasons = "; ".join(f"{why} ({rule})" for rule, why in judge.failed)
         return LineDecision(
-            line.sku, line.quantity, "denied", ordered_rules(r for r, _ in judge.failed),
-            f"Denied: {reasons}.", paid, ZERO, ZERO, remaining_percent,
+            line.sku,
+            line.quantity,
+            "denied",
+            ordered_rules(r for r, _ in judge.failed),
+            f"Denied: {reasons}.",
+            paid,
+            ZERO,
+            ZERO,
+            remaining_percent,
         )
     if inspection is None or (line.defective and remaining is None):
         waiting = "the inspection" if inspection is None else "the product's full and empty weights (W3)"
         return LineDecision(
-            line.sku, line.quantity, "pending_inspection", ordered_rules(judge.passed),
-            f"Authorized; the credit waits for {waiting}.", paid, ZERO, ZERO, remaining_percent,
+            line.sku,
+            line.quantity,
+            "pending_inspection",
+            ordered_rules(judge.passed),
+            f"Authorized; the credit waits for {waiting}.",
+            paid,
+            ZERO,
+            ZERO,
+            remaining_percent,
         )
     return _approved_line(request, line, policy, judge.passed, remaining_percent)
 
@@ -226,8 +240,7 @@ def _approved_line(
         rules.append("R5")
         restocking = percent_of(paid, policy.restocking_rate)
         note = (
-            f"{money_str(restocking)} restocking charge, {_percent(policy.restocking_rate)} of "
-            f"{money_str(paid)} (R5)"
+            f"{money_str(restocking)} restocking charge, {_percent(policy.restocking_rate)} of {money_str(paid)} (R5)"
         )
     if request.remedy == "replace":
         credit = ZERO
@@ -240,8 +253,15 @@ def _approved_line(
         rules.append("W5")
         note += f"; credit limited to the {money_str(limit)} not yet credited for these units (W5)"
     return LineDecision(
-        line.sku, line.quantity, "approved", ordered_rules(rules),
-        f"Approved: {note}.", paid, credit, restocking, remaining_percent,
+        line.sku,
+        line.quantity,
+        "approved",
+        ordered_rules(rules),
+        f"Approved: {note}.",
+        paid,
+        credit,
+        restocking,
+        remaining_percent,
     )
 
 

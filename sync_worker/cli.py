@@ -76,9 +76,9 @@ def _print_plan_table(lines: list[dict[str, Any]]) -> None:
         rows.append((line["type"] or "?", line["ref"] or "?", decision, shown, " ".join(line.get("rules", []))))
     header = ("TYPE", "REF", "DECISION", "AMOUNTS", "RULES")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(5)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
-    for line, row in zip(lines, rows):
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    for line, row in zip(lines, rows, strict=True):
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
         if line["decision"] == "invalid":
             for error in line["errors"]:
                 rule = f" ({error['rule']})" if error.get("rule") else ""
@@ -110,9 +110,12 @@ def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
                 progress.advance()
                 if not stored.valid:
                     problems += 1
-                    print(f"{stored.kind} {stored.ref}: kept as invalid: {stored.message}"
-                          if stored.outcome != "conflict" else f"{stored.kind} {stored.ref}: {stored.message}",
-                          file=sys.stderr)
+                    print(
+                        f"{stored.kind} {stored.ref}: kept as invalid: {stored.message}"
+                        if stored.outcome != "conflict"
+                        else f"{stored.kind} {stored.ref}: {stored.message}",
+                        file=sys.stderr,
+                    )
                 elif args.verbose:
                     print(f"{stored.kind} {stored.ref}: {stored.outcome}")
         progress.finish()
@@ -132,8 +135,14 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         outbox.close()
     age = (_now() - oldest).total_seconds() if oldest else None
     if args.json:
-        print(json.dumps({"counts": [{"state": s, "kind": k, "count": n} for (s, k), n in sorted(counts.items())],
-                          "oldest_pending_age_seconds": age}))
+        print(
+            json.dumps(
+                {
+                    "counts": [{"state": s, "kind": k, "count": n} for (s, k), n in sorted(counts.items())],
+                    "oldest_pending_age_seconds": age,
+                }
+            )
+        )
         return EXIT_OK
     kinds = sorted({k for _, k in counts})
     states = ("pending", "posting", "failed", "posted", "rejected", "dead", "invalid")
@@ -153,13 +162,25 @@ def cmd_dead(args: argparse.Namespace, settings: Settings) -> int:
         outbox.close()
     if args.json:
         for row in rows:
-            print(json.dumps({"type": row.kind, "ref": row.ref, "state": row.state, "attempts": row.attempts,
-                              "error": row.last_error, "errors": row.errors}))
+            print(
+                json.dumps(
+                    {
+                        "type": row.kind,
+                        "ref": row.ref,
+                        "state": row.state,
+                        "attempts": row.attempts,
+                        "error": row.last_error,
+                        "errors": row.errors,
+                    }
+                )
+            )
     else:
         for row in rows:
             print(f"{row.state:<9}{row.kind:<11}{row.ref:<18}tries {row.attempts:<3}{row.last_error}")
-        print(f"{len(rows)} document(s) need a person: fix the cause, then `imagepro-sync retry REF` "
-              "(dead) or submit a corrected document with the same ref (invalid, rejected)")
+        print(
+            f"{len(rows)} document(s) need a person: fix the cause, then `imagepro-sync retry REF` "
+            "(dead) or submit a corrected document with the same ref (invalid, rejected)"
+        )
     return EXIT_OK
 
 
@@ -203,9 +224,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                 summary = runner.run_round()
                 if progress:
                     progress.finish()
-                print(f"posted {summary.count('posted')}, failed {summary.count('failed')} (will retry), "
-                      f"dead {summary.count('dead')}, rejected {summary.count('rejected')}; "
-                      f"{transport.rpc_calls} call(s) to Odoo")
+                print(
+                    f"posted {summary.count('posted')}, failed {summary.count('failed')} (will retry), "
+                    f"dead {summary.count('dead')}, rejected {summary.count('rejected')}; "
+                    f"{transport.rpc_calls} call(s) to Odoo"
+                )
                 return EXIT_PROBLEM if summary.count("dead") else EXIT_OK
             runner.run_forever(settings.poll_seconds)
             return EXIT_OK
@@ -238,9 +261,17 @@ def build_parser() -> argparse.ArgumentParser:
         "The password is never a flag: set IMAGEPRO_ERP_PASSWORD (a password or an API key).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--config", default=os.environ.get("IMAGEPRO_CONFIG_FILE"),
-                        help="TOML file of settings (keys as below, lower case) [env IMAGEPRO_CONFIG_FILE]")
-    _env_flag(parser, "--outbox-url", "outbox_url", "outbox: sqlite:///FILE (default ./imagepro-outbox.db) or postgresql://...")
+    parser.add_argument(
+        "--config",
+        default=os.environ.get("IMAGEPRO_CONFIG_FILE"),
+        help="TOML file of settings (keys as below, lower case) [env IMAGEPRO_CONFIG_FILE]",
+    )
+    _env_flag(
+        parser,
+        "--outbox-url",
+        "outbox_url",
+        "outbox: sqlite:///FILE (default ./imagepro-outbox.db) or postgresql://...",
+    )
     _env_flag(parser, "--erp-url", "erp_url", "Odoo URL")
     _env_flag(parser, "--erp-db", "erp_db", "Odoo database")
     _env_flag(parser, "--erp-user", "erp_user", "Odoo login of the integration user")
@@ -248,8 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
     _env_flag(parser, "--poll-seconds", "poll_seconds", "seconds between rounds of `run`", type=float)
     _env_flag(parser, "--batch-size", "batch_size", "documents per call to Odoo", type=int)
     _env_flag(parser, "--log-format", "log_format", "auto, json or text", choices=("auto", "json", "text"))
-    _env_flag(parser, "--log-level", "log_level", "DEBUG, INFO, WARNING or ERROR",
-              choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    _env_flag(
+        parser,
+        "--log-level",
+        "log_level",
+        "DEBUG, INFO, WARNING or ERROR",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     plan = sub.add_parser("plan", help="decide documents with no ERP and print what the terms say")
@@ -277,8 +313,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_SETTINGS_FIELDS = ("outbox_url", "erp_url", "erp_db", "erp_user", "erp_transport", "poll_seconds",
-                    "batch_size", "log_format", "log_level", "inbox")
+_SETTINGS_FIELDS = (
+    "outbox_url",
+    "erp_url",
+    "erp_db",
+    "erp_user",
+    "erp_transport",
+    "poll_seconds",
+    "batch_size",
+    "log_format",
+    "log_level",
+    "inbox",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -291,8 +337,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .logs import setup_logging
 
         setup_logging(settings.log_level, settings.log_format, [settings.erp_password.get_secret_value()])
-        command = {"submit": cmd_submit, "status": cmd_status, "dead": cmd_dead, "retry": cmd_retry,
-                   "run": cmd_run, "check": cmd_check}[args.command]
+        command = {
+            "submit": cmd_submit,
+            "status": cmd_status,
+            "dead": cmd_dead,
+            "retry": cmd_retry,
+            "run": cmd_run,
+            "check": cmd_check,
+        }[args.command]
         return command(args, settings)
     except SyncError as exc:
         print(f"imagepro-sync: {exc}", file=sys.stderr)

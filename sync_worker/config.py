@@ -22,7 +22,9 @@ class Settings(BaseSettings):
     erp_db: str = Field("", description="Odoo database name")
     erp_user: str = Field("", description="login of the integration user")
     erp_password: SecretStr = Field(SecretStr(""), description="password or API key of the integration user")
-    erp_transport: Literal["xmlrpc", "jsonrpc"] = Field("xmlrpc", description="xmlrpc (standard library) or jsonrpc (odoorpc)")
+    erp_transport: Literal["xmlrpc", "jsonrpc"] = Field(
+        "xmlrpc", description="xmlrpc (standard library) or jsonrpc (odoorpc)"
+    )
     erp_timeout_seconds: float = Field(30.0, gt=0, description="timeout of one call to Odoo")
     erp_verify_tls: bool = Field(True, description="verify the certificate of an https Odoo")
     outbox_url: str = Field("sqlite:///./imagepro-outbox.db", description="sqlite:///FILE or postgresql://...")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -14,7 +14,7 @@ import imagepro_policy as policy
 def _no_float(value: Any) -> Any:
     # A float has already lost the cent it was meant to hold; JSON numbers are read as Decimal.
     if isinstance(value, float):
-        raise ValueError("must be a decimal string such as \"24.99\", not a float")
+        raise ValueError('must be a decimal string such as "24.99", not a float')
     return value
 
 
@@ -109,7 +109,11 @@ class Findings(_Doc):
 
     @model_validator(mode="after")
     def _full_above_empty(self) -> Findings:
-        if self.full_weight_g is not None and self.empty_weight_g is not None and self.full_weight_g <= self.empty_weight_g:
+        if (
+            self.full_weight_g is not None
+            and self.empty_weight_g is not None
+            and self.full_weight_g <= self.empty_weight_g
+        ):
             raise ValueError("full_weight_g: must be more than empty_weight_g")
         return self
 
@@ -193,7 +197,7 @@ class InspectionDocument(_Doc):
     lines: Annotated[list[InspectionLine], Field(min_length=1)]
 
 
-Document = Union[OrderDocument, ShipmentDocument, ReturnDocument, InspectionDocument]
+Document = OrderDocument | ShipmentDocument | ReturnDocument | InspectionDocument
 DOCUMENT_MODELS: dict[str, type[BaseModel]] = {
     "order": OrderDocument,
     "shipment": ShipmentDocument,

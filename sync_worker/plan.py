@@ -50,7 +50,7 @@ class Planner:
             "payment_term_days": decision.payment_term_days,
             "lines": [
                 {"sku": line.sku, "quantity": str(line.quantity), "subtotal": money_str(subtotal)}
-                for line, subtotal in zip(document.lines, decision.line_subtotals)
+                for line, subtotal in zip(document.lines, decision.line_subtotals, strict=True)
             ],
         }
 
@@ -61,7 +61,8 @@ class Planner:
             return base | {
                 "decision": "deferred",
                 "rules": ["O7"],
-                "message": f"Order {document.order_ref} is not in these files; the ERP invoices it from its own record (O7).",
+                "message": f"Order {document.order_ref} is not in these files; "
+                "the ERP invoices it from its own record (O7).",
             }
         order, decision = seen
         if decision.verdict != "accepted":
@@ -130,4 +131,3 @@ def invalid_line(read: InvalidDocument) -> dict[str, Any]:
         "decision": "invalid",
         "errors": [error.as_dict() for error in read.errors],
     }
-

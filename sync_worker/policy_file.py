@@ -27,7 +27,9 @@ def load_policy(path: Path) -> policy.PolicyBook:
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"--policy {path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'TOML'}: {exc}") from exc
+        raise ConfigError(
+            f"--policy {path}: not valid {'JSON' if path.suffix.lower() == '.json' else 'TOML'}: {exc}"
+        ) from exc
     if not isinstance(data, dict):
         raise ConfigError(f"--policy {path}: expected a table of policy settings")
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -131,10 +131,10 @@ class Poster:
             return [self._fail(row, str(exc)) for row in rows]
         except PermanentError as exc:
             return [self._dead(row, str(exc)) for row in rows]
-        return [self._record(row, result) for row, result in zip(rows, results)]
+        return [self._record(row, result) for row, result in zip(rows, results, strict=True)]
 
     def _record(self, row: OutboxRow, result: PostResult) -> Outcome:
-        answer: dict[str, Any] = asdict(result)
+        answer: dict[str, Any] = result.as_dict()
         if result.status in POSTED_STATUSES:
             self.outbox.mark_posted(row.id, answer, result.ra_number)
             return Outcome(row.kind, row.ref, "posted", result.message)
