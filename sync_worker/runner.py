@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import FrameType
-from typing import Any
+from typing import Any, cast
 
 import schedule
 
@@ -72,7 +72,8 @@ class Runner:
     def run_forever(self, poll_seconds: float, sleep: Callable[[float], None] = time.sleep) -> None:
         """Every poll_seconds a round; an error in a round is logged and the loop goes on."""
         scheduler = schedule.Scheduler()
-        scheduler.every(poll_seconds).seconds.do(self._guarded_round)
+        # schedule's annotations say int, but it builds a timedelta, so fractions of a second work.
+        scheduler.every(cast(int, poll_seconds)).seconds.do(self._guarded_round)
         self._guarded_round()
         while not self.stopping.is_set():
             scheduler.run_pending()
@@ -110,7 +111,7 @@ def stop_on_signals(runner: Runner) -> Iterator[None]:
         log.info("signal %d: finishing the batch in hand, then stopping", signum)
         runner.stop()
 
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
     for sig in (signal.SIGTERM, signal.SIGINT):
         previous[sig] = signal.signal(sig, handler)
     try:

@@ -11,14 +11,24 @@ from hypothesis import strategies as st
 from sync_worker.intake import InvalidDocument, ValidDocument, read_documents
 
 ORDER = {
-    "type": "order", "ref": "WEB-1", "channel": "web", "order_date": "2026-11-20",
-    "customer": {"ref": "C-1"}, "lines": [{"sku": "IP-TN450", "quantity": 2, "unit_price": "24.99"}],
+    "type": "order",
+    "ref": "WEB-1",
+    "channel": "web",
+    "order_date": "2026-11-20",
+    "customer": {"ref": "C-1"},
+    "lines": [{"sku": "IP-TN450", "quantity": 2, "unit_price": "24.99"}],
     "payment": {"method": "card", "card_brand": "visa"},
 }
 RETURN = {
-    "type": "return", "ref": "RA-1", "order_ref": "WEB-1", "customer": {"ref": "C-1"},
-    "requested_on": "2026-12-01", "purchase_date": "2026-11-20", "shipment_date": "2026-11-21",
-    "reason": "Streaks", "payment_method": "card",
+    "type": "return",
+    "ref": "RA-1",
+    "order_ref": "WEB-1",
+    "customer": {"ref": "C-1"},
+    "requested_on": "2026-12-01",
+    "purchase_date": "2026-11-20",
+    "shipment_date": "2026-11-21",
+    "reason": "Streaks",
+    "payment_method": "card",
     "lines": [{"sku": "IP-TN450", "quantity": 1, "unit_price_paid": "24.99", "defective": True}],
 }
 
@@ -55,9 +65,11 @@ def test_card_without_brand_names_o4_and_unknown_channel_names_o5() -> None:
 
 
 def test_money_as_a_float_is_refused_but_json_numbers_are_exact() -> None:
-    [read] = read_documents('{"type":"order","ref":"W","channel":"web","order_date":"2026-11-20",'
-                            '"customer":{"ref":"C"},"lines":[{"sku":"A","quantity":1,"unit_price":24.99}],'
-                            '"payment":{"method":"open_account"}}')
+    [read] = read_documents(
+        '{"type":"order","ref":"W","channel":"web","order_date":"2026-11-20",'
+        '"customer":{"ref":"C"},"lines":[{"sku":"A","quantity":1,"unit_price":24.99}],'
+        '"payment":{"method":"open_account"}}'
+    )
     assert isinstance(read, ValidDocument)
     assert str(read.document.lines[0].unit_price) == "24.99"  # type: ignore[union-attr]
 
@@ -70,8 +82,13 @@ def test_one_bad_line_of_json_lines_does_not_stop_the_others() -> None:
 
 def test_weights_must_make_sense() -> None:
     bad = json.loads(json.dumps(RETURN))
-    bad["lines"][0]["inspection"] = {"full_weight_g": 700, "empty_weight_g": 700, "labels_intact": True,
-                                     "original_packaging": True, "resalable": False}
+    bad["lines"][0]["inspection"] = {
+        "full_weight_g": 700,
+        "empty_weight_g": 700,
+        "labels_intact": True,
+        "original_packaging": True,
+        "resalable": False,
+    }
     assert errors_of(bad) == {"lines[0].inspection.full_weight_g": "W3"}
 
 
@@ -94,8 +111,10 @@ def test_reader_never_raises_on_fuzzed_input(text: str) -> None:
 
 
 @settings(max_examples=300)
-@given(st.dictionaries(st.sampled_from(list(ORDER) + ["bogus"]), json_values, max_size=8),
-       st.sampled_from(["order", "shipment", "return", "inspection"]))
+@given(
+    st.dictionaries(st.sampled_from([*ORDER, "bogus"]), json_values, max_size=8),
+    st.sampled_from(["order", "shipment", "return", "inspection"]),
+)
 def test_mangled_documents_become_invalid_never_an_exception(fields: dict[str, Any], kind: str) -> None:
     for read in read_documents(json.dumps({**fields, "type": kind})):
         assert isinstance(read, (ValidDocument, InvalidDocument))

@@ -37,14 +37,27 @@ def test_invalid_documents_are_reported_and_the_rest_still_planned(capsys: pytes
 
 
 def test_plan_under_another_policy(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, lines = plan_json(capsys, "--policy", str(EXAMPLES / "policy-minimum-75.toml"),
-                            str(EXAMPLES / "terms-worked-examples.jsonl"))
+    code, lines = plan_json(
+        capsys, "--policy", str(EXAMPLES / "policy-minimum-75.toml"), str(EXAMPLES / "terms-worked-examples.jsonl")
+    )
     assert code == 0
-    assert lines[1]["amounts"] == {"merchandise_subtotal": "50.00", "service_charge": "5.00",
-                                   "freight": "0.00", "total_before_tax": "55.00"}
+    assert lines[1]["amounts"] == {
+        "merchandise_subtotal": "50.00",
+        "service_charge": "5.00",
+        "freight": "0.00",
+        "total_before_tax": "55.00",
+    }
     as_json = tmp_path / "p.json"
-    as_json.write_text(json.dumps({"versions": [{"effective_from": "2000-01-01"},
-                                                {"effective_from": "2026-11-01", "restocking_percent": "20"}]}))
+    as_json.write_text(
+        json.dumps(
+            {
+                "versions": [
+                    {"effective_from": "2000-01-01"},
+                    {"effective_from": "2026-11-01", "restocking_percent": "20"},
+                ]
+            }
+        )
+    )
     code, lines = plan_json(capsys, "--policy", str(as_json), str(EXAMPLES / "terms-worked-examples.jsonl"))
     assert lines[5]["amounts"] == {"credit": "42.48", "restocking_fee": "7.50"}  # bought before the change
 

@@ -43,7 +43,9 @@ def return_requests(draw: st.DrawFn) -> p.ReturnRequest:
     shipped = purchased + timedelta(days=draw(st.integers(0, 20)))
     requested = shipped + timedelta(days=draw(st.integers(0, 500)))
     return p.ReturnRequest(
-        requested, purchased, shipped,
+        requested,
+        purchased,
+        shipped,
         draw(st.sampled_from(["card", "open_account"])),
         tuple(draw(st.lists(return_lines, min_size=1, max_size=5))),
         draw(st.sampled_from(["credit", "credit", "replace"])),
@@ -54,7 +56,7 @@ def return_requests(draw: st.DrawFn) -> p.ReturnRequest:
 @given(return_requests())
 def test_credit_never_exceeds_what_was_paid(request: p.ReturnRequest) -> None:
     decision = p.decide_return(request)
-    for line, decided in zip(request.lines, decision.lines):
+    for line, decided in zip(request.lines, decision.lines, strict=True):
         assert Decimal("0") <= decided.credit <= line.paid
         assert decided.credit <= max(line.paid - line.already_credited, Decimal("0"))
     assert decision.credit <= sum(line.paid for line in request.lines)
@@ -74,7 +76,7 @@ def test_fees_are_never_negative_and_line_credits_sum_to_the_total(request: p.Re
 @given(return_requests())
 def test_non_defective_credit_is_paid_minus_restocking(request: p.ReturnRequest) -> None:
     decision = p.decide_return(request)
-    for line, decided in zip(request.lines, decision.lines):
+    for line, decided in zip(request.lines, decision.lines, strict=True):
         if decided.verdict != "approved" or request.remedy == "replace" or line.already_credited:
             continue
         if line.defective:
@@ -84,12 +86,18 @@ def test_non_defective_credit_is_paid_minus_restocking(request: p.ReturnRequest)
 
 
 @settings(max_examples=300)
-@given(st.lists(st.tuples(quantity, money, percent), min_size=1, max_size=6), money,
-       st.sampled_from(["card", "open_account"]), st.booleans())
-def test_order_amounts_add_up(lines: list[tuple[Decimal, Decimal, Decimal]], freight: Decimal,
-                              method: str, credit: bool) -> None:
-    order = p.Order(date(2026, 11, 20), tuple(p.OrderLine("S", q, u, d) for q, u, d in lines),
-                    method, "visa", credit, freight)  # type: ignore[arg-type]
+@given(
+    st.lists(st.tuples(quantity, money, percent), min_size=1, max_size=6),
+    money,
+    st.sampled_from(["card", "open_account"]),
+    st.booleans(),
+)
+def test_order_amounts_add_up(
+    lines: list[tuple[Decimal, Decimal, Decimal]], freight: Decimal, method: str, credit: bool
+) -> None:
+    order = p.Order(
+        date(2026, 11, 20), tuple(p.OrderLine("S", q, u, d) for q, u, d in lines), method, "visa", credit, freight
+    )  # type: ignore[arg-type]
     decision = p.decide_order(order)
     amounts = decision.amounts
     assert amounts.service_charge in (Decimal("0.00"), Decimal("3.00"))

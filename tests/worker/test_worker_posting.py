@@ -90,12 +90,12 @@ def test_service_charge_and_terms_reach_the_erp(erp: ErpUnderTest, outbox: Outbo
     odoo = erp.transport_factory()
     small, large = (outbox.get("order", erp.prefix + ref) for ref in ("WEB-100234", "WEB-100235"))
     assert small is not None and large is not None
-    [small_order] = odoo.execute_kw("sale.order", "read", [[small.result["ids"]["sale_order_id"]]],
-                                    {"fields": ["amount_untaxed", "state"]})
-    [large_order] = odoo.execute_kw("sale.order", "read", [[large.result["ids"]["sale_order_id"]]],
-                                    {"fields": ["amount_untaxed", "state"]})
-    assert (round(float(small_order["amount_untaxed"]), 2), small_order["state"]) == (61.48, "sale")  # 49.98 + 3.00 + 8.50
-    assert (round(float(large_order["amount_untaxed"]), 2), large_order["state"]) == (93.60, "sale")  # no service charge
+    fields = {"fields": ["amount_untaxed", "state"]}
+    [small_order] = odoo.execute_kw("sale.order", "read", [[small.result["ids"]["sale_order_id"]]], fields)
+    [large_order] = odoo.execute_kw("sale.order", "read", [[large.result["ids"]["sale_order_id"]]], fields)
+    # 49.98 + 3.00 service charge + 8.50 freight; the larger order meets the minimum.
+    assert (round(small_order["amount_untaxed"], 2), small_order["state"]) == (61.48, "sale")
+    assert (round(large_order["amount_untaxed"], 2), large_order["state"]) == (93.60, "sale")
 
 
 def test_invalid_documents_are_kept_with_field_and_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

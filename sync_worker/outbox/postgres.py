@@ -1,0 +1,250 @@
+"""The outbox in PostgreSQL: for several workers on several hosts.
+
+The claim is one statement, `UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED) RETURNING ...`: a
+row another transaction is taking is skipped, never waited for and never taken twice. The connection runs
+in autocommit; `add` (insert, else read and maybe replace) uses one short explicit transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from ..errors import OutboxError
+from ._common import REPLACEABLE, Clock, as_utc, check_add, check_claim, make_row, to_json, utc_now
+from .base import AddOutcome, OutboxRow, State
+from .sql import POSTGRES, SCHEMA_VERSION
+
+CONNECT_TIMEOUT_S = 10
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
+def _load_json(value: Any) -> Any:
+    return value  # psycopg already turns jsonb into Python objects
+
+
+def _load_time(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        raise OutboxError(f"expected a timestamptz from PostgreSQL, got {value!r}")
+    return value.astimezone(timezone.utc)
+
+
+Conn = psycopg.Connection[dict[str, Any]]
+
+
+class PostgresOutbox:
+    """The Outbox protocol on PostgreSQL. One connection per instance, shared by threads under a lock;
+    a broken connection is replaced at the next call."""
+
+    def __init__(self, url: str, *, clock: Clock = utc_now) -> None:
+        self._url = url
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._closed = False
+        self._conn: Conn | None = None
+        with self._lock:
+            conn = self._connection()
+            try:
+                self._create_schema(conn)
+            except psycopg.Error as exc:
+                self._close_connection()
+                raise OutboxError(f"cannot prepare the PostgreSQL outbox at {redact(url)}: {exc}") from exc
+            except BaseException:
+                self._close_connection()
+                raise
+
+    def __repr__(self) -> str:
+        return f"PostgresOutbox({redact(self._url)!r})"
+
+    # -- plumbing ---------------------------------------------------------------------------------------
+
+    def _connection(self) -> Conn:
+        if self._closed:
+            raise OutboxError(f"the PostgreSQL outbox at {redact(self._url)} is closed")
+        if self._conn is not None and (self._conn.closed or self._conn.broken):
+            self._close_connection()
+        if self._conn is None:
+            try:
+                self._conn = psycopg.connect(
+                    self._url, autocommit=True, row_factory=dict_row, connect_timeout=CONNECT_TIMEOUT_S
+                )
+            except psycopg.Error as exc:
+                raise OutboxError(f"cannot connect to the PostgreSQL outbox at {redact(self._url)}: {exc}") from exc
+        return self._conn
+
+    def _close_connection(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @contextmanager
+    def _use(self, action: str) -> Iterator[Conn]:
+        """The connection under the instance lock; engine errors become OutboxError naming the action."""
+        with self._lock:
+            conn = self._connection()
+            try:
+                yield conn
+            except psycopg.Error as exc:
+                raise OutboxError(f"PostgreSQL outbox at {redact(self._url)}: {action} failed: {exc}") from exc
+
+    def _create_schema(self, conn: Conn) -> None:
+        with conn.transaction():
+            conn.execute(POSTGRES["schema_lock"])
+            conn.execute(POSTGRES["create_version_table"])
+            record = conn.execute(POSTGRES["get_version"]).fetchone()
+            version = int(record["version"]) if record and record["version"] is not None else 0
+            if version > SCHEMA_VERSION:
+                raise OutboxError(
+                    f"the PostgreSQL outbox at {redact(self._url)} has schema version {version}; this worker "
+                    f"knows up to {SCHEMA_VERSION}: upgrade the worker"
+                )
+            conn.execute(POSTGRES["create_table"])
+            conn.execute(POSTGRES["create_index_due"])
+            conn.execute(POSTGRES["create_index_ra"])
+            if version < SCHEMA_VERSION:
+                conn.execute(POSTGRES["set_version"], {"version": SCHEMA_VERSION})
+
+    def _row(self, record: dict[str, Any]) -> OutboxRow:
+        return make_row(record, _load_json, _load_time)
+
+    def _now(self) -> datetime:
+        return as_utc(self._clock(), "the clock")
+
+    def _execute(self, action: str, name: str, params: dict[str, Any]) -> int:
+        with self._use(action) as conn:
+            return conn.execute(POSTGRES[name], params).rowcount
+
+    # -- the protocol -----------------------------------------------------------------------------------
+
+    def add(
+        self,
+        kind: str,
+        ref: str,
+        payload: dict[str, Any],
+        *,
+        state: State = "pending",
+        errors: list[dict[str, str]] | None = None,
+        last_error: str = "",
+        depends_kind: str = "",
+        depends_ref: str = "",
+    ) -> AddOutcome:
+        check_add(kind, ref, payload, state, depends_kind, depends_ref)
+        canonical = to_json(payload, f"the payload of {kind} {ref}")
+        to_json(errors or [], f"the errors of {kind} {ref}")
+        params = {
+            "kind": kind,
+            "ref": ref,
+            "state": state,
+            "payload": Jsonb(payload),
+            "errors": Jsonb(errors or []),
+            "last_error": last_error,
+            "depends_kind": depends_kind,
+            "depends_ref": depends_ref,
+            "now": self._now(),
+        }
+        with self._use(f"adding {kind} {ref}") as conn, conn.transaction():
+            if conn.execute(POSTGRES["insert"], params).fetchone() is not None:
+                return "added"
+            existing = conn.execute(POSTGRES["select_by_key_for_update"], params).fetchone()
+            if existing is None:  # deleted between the two statements: nothing in the protocol deletes
+                raise OutboxError(f"{kind} {ref} vanished while being added; try again")
+            if to_json(existing["payload"], "") == canonical:
+                return "duplicate"
+            if existing["state"] not in REPLACEABLE:
+                return "conflict"
+            conn.execute(POSTGRES["replace"], {**params, "id": existing["id"], "empty_result": Jsonb({})})
+            return "replaced"
+
+    def claim(self, worker_id: str, limit: int, lease_seconds: float, now: datetime) -> list[OutboxRow]:
+        check_claim(limit, lease_seconds)
+        now = as_utc(now, "claim's now")
+        params = {
+            "now": now,
+            "limit": limit,
+            "lease_until": now + timedelta(seconds=lease_seconds),
+            "worker_id": worker_id,
+        }
+        with self._use(f"claiming for {worker_id}") as conn:
+            rows = [self._row(r) for r in conn.execute(POSTGRES["claim"], params).fetchall()]
+        return sorted(rows, key=lambda r: r.id)
+
+    def mark_posted(self, row_id: int, result: dict[str, Any], ra_number: str = "") -> None:
+        """Record what the ERP answered. Applies whatever the row's state: the ERP already holds the document."""
+        to_json(result, "the result")
+        params = {"id": row_id, "result": Jsonb(result), "ra_number": ra_number, "now": self._now()}
+        self._execute(f"marking row {row_id} posted", "mark_posted", params)
+
+    def mark_failed(self, row_id: int, error: str, next_attempt_at: datetime) -> None:
+        """attempts += 1, state failed, lease cleared. Ignored unless the row is still posting (claimed):
+        when the lease ran out and another worker took the row, that worker's outcome counts."""
+        params = {
+            "id": row_id,
+            "error": error,
+            "next_attempt_at": as_utc(next_attempt_at, "next_attempt_at"),
+            "now": self._now(),
+        }
+        self._execute(f"marking row {row_id} failed", "mark_failed", params)
+
+    def mark_dead(self, row_id: int, error: str) -> None:
+        """State dead with the reason, attempts += 1. Ignored unless the row is still posting (claimed)."""
+        self._execute(f"marking row {row_id} dead", "mark_dead", {"id": row_id, "error": error, "now": self._now()})
+
+    def mark_rejected(self, row_id: int, result: dict[str, Any], error: str) -> None:
+        """State rejected with the ERP's answer. Ignored unless the row is still posting (claimed)."""
+        to_json(result, "the result")
+        params = {"id": row_id, "result": Jsonb(result), "error": error, "now": self._now()}
+        self._execute(f"marking row {row_id} rejected", "mark_rejected", params)
+
+    def release(self, row_ids: list[int]) -> None:
+        """Give claimed rows back (pending, lease cleared, no attempt counted). Rows no longer posting are left."""
+        now = self._now()
+        with self._use("releasing rows") as conn, conn.transaction():
+            for row_id in row_ids:
+                conn.execute(POSTGRES["release"], {"id": row_id, "now": now})
+
+    def get(self, kind: str, ref: str) -> OutboxRow | None:
+        with self._use(f"reading {kind} {ref}") as conn:
+            record = conn.execute(POSTGRES["select_by_key"], {"kind": kind, "ref": ref}).fetchone()
+        return None if record is None else self._row(record)
+
+    def rows(self, states: tuple[State, ...] = (), kind: str = "", limit: int = 1000) -> list[OutboxRow]:
+        params = {"all_states": not states, "states": list(states), "kind": kind, "limit": limit}
+        with self._use("listing rows") as conn:
+            return [self._row(r) for r in conn.execute(POSTGRES["rows"], params).fetchall()]
+
+    def retry(self, ref: str | None = None) -> int:
+        """Dead and failed rows (any kind; only those with `ref` when given) back to pending, attempts 0.
+        Returns how many."""
+        if ref is None:
+            return self._execute("retrying rows", "retry_all", {"now": self._now()})
+        return self._execute(f"retrying {ref}", "retry_ref", {"ref": ref, "now": self._now()})
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        with self._use("counting rows") as conn:
+            return {(r["state"], r["kind"]): int(r["n"]) for r in conn.execute(POSTGRES["counts"]).fetchall()}
+
+    def oldest_pending_since(self) -> datetime | None:
+        """When the oldest row whose work is not done (pending, posting or failed) was added; None if none."""
+        with self._use("finding the oldest pending row") as conn:
+            record = conn.execute(POSTGRES["oldest_pending_since"]).fetchone()
+        return None if record is None else _load_time(record["oldest"])
+
+    def close(self) -> None:
+        """Close the connection; calling it again does nothing."""
+        with self._lock:
+            self._closed = True
+            self._close_connection()

@@ -1,0 +1,175 @@
+"""The outbox's SQL, every statement named, for both engines in one place.
+
+SQLite statements use `:name` parameters, PostgreSQL ones psycopg's `%(name)s`. The claim's notion of
+"due" and "dependency satisfied" is written once (`_DUE`, `_DEPENDENCY_SATISFIED`) and shared, so the two
+engines cannot drift apart on which rows a worker may take.
+"""
+
+from __future__ import annotations
+
+import re
+
+SCHEMA_VERSION = 1
+
+# Columns in the order every SELECT and RETURNING lists them; the engines build an OutboxRow from them.
+COLUMNS = (
+    "id",
+    "kind",
+    "ref",
+    "state",
+    "payload",
+    "depends_kind",
+    "depends_ref",
+    "attempts",
+    "next_attempt_at",
+    "lease_until",
+    "claimed_by",
+    "last_error",
+    "errors",
+    "result",
+    "ra_number",
+    "created_at",
+    "updated_at",
+)
+_COLS = ", ".join(COLUMNS)
+
+# States whose work is not done yet: a row that depends on one of these waits.
+_OPEN = "('pending', 'posting', 'failed')"
+
+# A row is due: pending; failed and its next attempt has come; posting but its lease ran out (crashed worker).
+_DUE = """(
+        o.state = 'pending'
+        OR (o.state = 'failed' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= :now))
+        OR (o.state = 'posting' AND (o.lease_until IS NULL OR o.lease_until < :now))
+    )"""
+
+# A dependency is satisfied unless a row in the outbox says it is not done yet. No such row: satisfied
+# (the ERP says so if what it refers to is missing).
+_DEPENDENCY_SATISFIED = f"""NOT (o.depends_kind = 'order' AND EXISTS (
+        SELECT 1 FROM outbox d WHERE d.kind = 'order' AND d.ref = o.depends_ref AND d.state IN {_OPEN}))
+    AND NOT (o.depends_kind = 'return_ref' AND EXISTS (
+        SELECT 1 FROM outbox d WHERE d.kind = 'return' AND d.ref = o.depends_ref AND d.state IN {_OPEN}))
+    AND NOT (o.depends_kind = 'ra' AND EXISTS (
+        SELECT 1 FROM outbox d WHERE d.kind = 'return' AND d.ra_number = o.depends_ref AND d.state <> 'posted'))"""
+
+_CLAIMABLE = f"SELECT o.id FROM outbox o WHERE {_DUE}\n    AND {_DEPENDENCY_SATISFIED}\n    ORDER BY o.id LIMIT :limit"
+
+# Statements that read the same on both engines (written with `:name`, converted for psycopg below).
+_COMMON = {
+    "select_by_key": f"SELECT {_COLS} FROM outbox WHERE kind = :kind AND ref = :ref",
+    "replace": """UPDATE outbox SET payload = :payload, state = :state, errors = :errors, last_error = :last_error,
+        depends_kind = :depends_kind, depends_ref = :depends_ref, attempts = 0, next_attempt_at = NULL,
+        lease_until = NULL, claimed_by = '', result = :empty_result, ra_number = '', updated_at = :now
+        WHERE id = :id""",
+    "mark_posted": """UPDATE outbox SET state = 'posted', result = :result,
+        ra_number = CASE WHEN :ra_number = '' THEN ra_number ELSE :ra_number END,
+        lease_until = NULL, last_error = '', updated_at = :now WHERE id = :id""",
+    "mark_failed": """UPDATE outbox SET state = 'failed', attempts = attempts + 1, next_attempt_at = :next_attempt_at,
+        last_error = :error, lease_until = NULL, updated_at = :now WHERE id = :id AND state = 'posting'""",
+    "mark_dead": """UPDATE outbox SET state = 'dead', attempts = attempts + 1, next_attempt_at = NULL,
+        last_error = :error, lease_until = NULL, updated_at = :now WHERE id = :id AND state = 'posting'""",
+    "mark_rejected": """UPDATE outbox SET state = 'rejected', result = :result, last_error = :error,
+        next_attempt_at = NULL, lease_until = NULL, updated_at = :now WHERE id = :id AND state = 'posting'""",
+    "release": """UPDATE outbox SET state = 'pending', lease_until = NULL, claimed_by = '', updated_at = :now
+        WHERE id = :id AND state = 'posting'""",
+    "retry_all": """UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = NULL, updated_at = :now
+        WHERE state IN ('dead', 'failed')""",
+    "retry_ref": """UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = NULL, updated_at = :now
+        WHERE ref = :ref AND state IN ('dead', 'failed')""",
+    "counts": "SELECT state, kind, count(*) AS n FROM outbox GROUP BY state, kind",
+    "oldest_pending_since": f"SELECT min(created_at) AS oldest FROM outbox WHERE state IN {_OPEN}",
+}
+
+
+def _pyformat(statement: str) -> str:
+    """`:name` -> `%(name)s` (leaves PostgreSQL's `::type` casts alone)."""
+    return re.sub(r"(?<![:\w]):([a-z_]+)\b", r"%(\1)s", statement)
+
+
+SQLITE: dict[str, str] = {
+    **_COMMON,
+    "create_table": """CREATE TABLE IF NOT EXISTS outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'posting', 'posted', 'failed', 'dead', 'invalid', 'rejected')),
+        payload TEXT NOT NULL,
+        depends_kind TEXT NOT NULL DEFAULT '',
+        depends_ref TEXT NOT NULL DEFAULT '',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        lease_until TEXT,
+        claimed_by TEXT NOT NULL DEFAULT '',
+        last_error TEXT NOT NULL DEFAULT '',
+        errors TEXT NOT NULL DEFAULT '[]',
+        result TEXT NOT NULL DEFAULT '{}',
+        ra_number TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        UNIQUE (kind, ref)
+    )""",
+    "create_index_due": "CREATE INDEX IF NOT EXISTS outbox_state_next_attempt_idx ON outbox (state, next_attempt_at)",
+    "create_index_ra": "CREATE INDEX IF NOT EXISTS outbox_ra_number_idx ON outbox (ra_number)",
+    "get_version": "PRAGMA user_version",
+    # PRAGMA takes no parameters: the version is a constant of this module.
+    "set_version": f"PRAGMA user_version = {SCHEMA_VERSION}",
+    "insert": """INSERT INTO outbox (kind, ref, state, payload, depends_kind, depends_ref, errors, last_error,
+        created_at, updated_at)
+        VALUES (:kind, :ref, :state, :payload, :depends_kind, :depends_ref, :errors, :last_error, :now, :now)
+        ON CONFLICT (kind, ref) DO NOTHING""",
+    "claimable": _CLAIMABLE,
+    "take": """UPDATE outbox SET state = 'posting', lease_until = :lease_until, claimed_by = :worker_id,
+        updated_at = :now WHERE id = :id""",
+    "select_by_id": f"SELECT {_COLS} FROM outbox WHERE id = :id",
+    "rows": f"""SELECT {_COLS} FROM outbox
+        WHERE (:all_states OR state IN (SELECT value FROM json_each(:states))) AND (:kind = '' OR kind = :kind)
+        ORDER BY id LIMIT :limit""",
+}
+
+POSTGRES: dict[str, str] = {
+    **{name: _pyformat(statement) for name, statement in _COMMON.items()},
+    "create_table": """CREATE TABLE IF NOT EXISTS outbox (
+        id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+        kind text NOT NULL,
+        ref text NOT NULL,
+        state text NOT NULL CHECK (state IN ('pending', 'posting', 'posted', 'failed', 'dead', 'invalid', 'rejected')),
+        payload jsonb NOT NULL,
+        depends_kind text NOT NULL DEFAULT '',
+        depends_ref text NOT NULL DEFAULT '',
+        attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz,
+        lease_until timestamptz,
+        claimed_by text NOT NULL DEFAULT '',
+        last_error text NOT NULL DEFAULT '',
+        errors jsonb NOT NULL DEFAULT '[]',
+        result jsonb NOT NULL DEFAULT '{}',
+        ra_number text NOT NULL DEFAULT '',
+        created_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        CONSTRAINT outbox_kind_ref_key UNIQUE (kind, ref)
+    )""",
+    "create_index_due": "CREATE INDEX IF NOT EXISTS outbox_state_next_attempt_idx ON outbox (state, next_attempt_at)",
+    "create_index_ra": "CREATE INDEX IF NOT EXISTS outbox_ra_number_idx ON outbox (ra_number)",
+    "create_version_table": "CREATE TABLE IF NOT EXISTS outbox_schema_version (version integer NOT NULL)",
+    # Serialises schema creation between replicas that start at once (CREATE ... IF NOT EXISTS can race).
+    "schema_lock": "SELECT pg_advisory_xact_lock(hashtext('imagepro_outbox_schema'))",
+    "get_version": "SELECT max(version) AS version FROM outbox_schema_version",
+    "set_version": "INSERT INTO outbox_schema_version (version) VALUES (%(version)s)",
+    "insert": f"""INSERT INTO outbox (kind, ref, state, payload, depends_kind, depends_ref, errors, last_error,
+        created_at, updated_at)
+        VALUES (%(kind)s, %(ref)s, %(state)s, %(payload)s, %(depends_kind)s, %(depends_ref)s, %(errors)s,
+        %(last_error)s, %(now)s, %(now)s)
+        ON CONFLICT (kind, ref) DO NOTHING RETURNING {_COLS}""",
+    "select_by_key_for_update": f"SELECT {_COLS} FROM outbox WHERE kind = %(kind)s AND ref = %(ref)s FOR UPDATE",
+    # One statement: pick the due rows no other transaction holds, and mark them taken.
+    "claim": _pyformat(
+        f"""UPDATE outbox SET state = 'posting', lease_until = :lease_until, claimed_by = :worker_id, updated_at = :now
+    WHERE id IN ({_CLAIMABLE} FOR UPDATE SKIP LOCKED)
+    RETURNING {_COLS}"""
+    ),
+    "rows": f"""SELECT {_COLS} FROM outbox
+        WHERE (%(all_states)s OR state = ANY(%(states)s)) AND (%(kind)s = '' OR kind = %(kind)s)
+        ORDER BY id LIMIT %(limit)s""",
+}
+
+__all__ = ["COLUMNS", "POSTGRES", "SCHEMA_VERSION", "SQLITE"]
