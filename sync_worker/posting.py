@@ -18,9 +18,9 @@ from .outbox.base import Outbox, OutboxRow
 
 log = logging.getLogger(__name__)
 
-# Orders before returns, shipments before inspections: within one round a dependent document is
-# never claimed with what it depends on (the outbox's claim sees to that), so this is only tidiness.
-KIND_ORDER = ("order", "return", "shipment", "inspection")
+# A shipment or a return is never claimed in the same round as its order (the outbox's claim sees to
+# that); within one batch, shipments go before returns so a return finds its order's invoice.
+KIND_ORDER = ("order", "shipment", "return", "inspection")
 POSTED_STATUSES = {"created", "already_present", "held", "denied"}
 BOOK_MAX_AGE = timedelta(minutes=5)
 

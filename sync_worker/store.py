@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .documents import InspectionDocument, ShipmentDocument
+from .documents import InspectionDocument, ReturnDocument, ShipmentDocument
 from .intake import InvalidDocument, ReadDocument
 from .outbox.base import AddOutcome, Outbox
 
@@ -40,7 +40,7 @@ def store_documents(outbox: Outbox, documents: list[ReadDocument], source: str) 
             continue
         document = read.document
         depends_kind, depends_ref = "", ""
-        if isinstance(document, ShipmentDocument):
+        if isinstance(document, (ShipmentDocument, ReturnDocument)):
             depends_kind, depends_ref = "order", document.order_ref
         elif isinstance(document, InspectionDocument):
             depends_kind, depends_ref = "ra", document.ra_number

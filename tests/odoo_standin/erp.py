@@ -394,6 +394,9 @@ class StandinErp:
         if order["customer_ref"] != doc.customer.ref:
             raise DocumentError(f"order {doc.order_ref} belongs to customer {order['customer_ref']}, "
                                 f"not {doc.customer.ref}")
+        if not order["invoice_ids"]:
+            raise DocumentError(f"Order {doc.order_ref} is not invoiced yet; the return waits for its shipment.",
+                                "missing_dependency")
         prices = {line["sku"]: Decimal(line["price_subtotal"]) / Decimal(line["product_uom_qty"])
                   for line in order["order_line"]}
         lines = []

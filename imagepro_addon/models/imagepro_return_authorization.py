@@ -1,0 +1,427 @@
+# Copyright 2026 Image-Pro Services & Supplies, Inc.
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import imagepro_policy
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Command
+
+from .imagepro_policy import to_dec
+
+DECISIONS = [
+    ("pending_inspection", "Pending Inspection"),
+    ("approved", "Approved"),
+    ("partial", "Partly Approved"),
+    ("denied", "Denied"),
+]
+SETTLEMENTS = [
+    ("none", "None"),
+    ("card_refund", "Refund to Card"),
+    ("account_credit", "Credit to Account"),
+    ("replacement", "Replacement"),
+]
+
+
+def post_note(record, body):
+    """Log an internal note in the chatter; works for users without an e-mail (the worker's user)."""
+    author = record.env.user.partner_id
+    email_from = author.email_formatted or record.env.company.email_formatted or author.name or "Image-Pro"
+    return record.message_post(
+        body=body, author_id=author.id, email_from=email_from, subtype_xmlid="mail.mt_note"
+    )
+
+
+class ImageproReturnAuthorization(models.Model):
+    _name = "imagepro.return.authorization"
+    _description = "Return Authorization"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="RA Number", required=True, copy=False, readonly=True, default="New", index=True)
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("authorized", "Authorized"),
+            ("received", "Received"),
+            ("inspected", "Inspected"),
+            ("settled", "Settled"),
+            ("denied", "Denied"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="draft", required=True, copy=False, tracking=True, index=True,
+    )
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, tracking=True, check_company=True)
+    sale_order_id = fields.Many2one("sale.order", string="Origin Order", check_company=True, tracking=True)
+    invoice_id = fields.Many2one(
+        "account.move", string="Origin Invoice", check_company=True,
+        domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted')]",
+    )
+    purchase_date = fields.Date(required=True)
+    shipment_date = fields.Date(required=True)
+    requested_on = fields.Date(required=True, default=fields.Date.context_today)
+    reason = fields.Char(required=True, tracking=True, help="R6: every return states its reason.")
+    payment_method = fields.Selection(
+        [("card", "Card"), ("open_account", "Open Account")], required=True, default="open_account"
+    )
+    card_brand = fields.Char()
+    remedy = fields.Selection([("credit", "Credit"), ("replace", "Replace")], required=True, default="credit")
+    imagepro_sync_ref = fields.Char(string="Sync Reference", copy=False, index=True, readonly=True)
+    imagepro_inspection_ref = fields.Char(string="Inspection Reference", copy=False, index=True, readonly=True)
+    line_ids = fields.One2many("imagepro.return.authorization.line", "ra_id", string="Lines", copy=True)
+    decision = fields.Selection(DECISIONS, copy=False, readonly=True, tracking=True)
+    decision_rules = fields.Char(string="Rules", copy=False, readonly=True)
+    decision_message = fields.Text(copy=False, readonly=True)
+    settlement = fields.Selection(SETTLEMENTS, copy=False, readonly=True)
+    amount_paid = fields.Monetary(compute="_compute_amounts", store=True)
+    amount_credit = fields.Monetary(string="Credit", compute="_compute_amounts", store=True)
+    amount_restocking = fields.Monetary(string="Restocking Fee", compute="_compute_amounts", store=True)
+    credit_note_id = fields.Many2one("account.move", copy=False, readonly=True)
+    payment_id = fields.Many2one("account.payment", string="Card Refund", copy=False, readonly=True)
+    replacement_order_id = fields.Many2one("sale.order", copy=False, readonly=True)
+
+    _sql_constraints = [
+        (
+            "imagepro_sync_ref_uniq",
+            "unique(company_id, imagepro_sync_ref)",
+            "A synchronized return reference must be unique per company.",
+        ),
+        (
+            "imagepro_inspection_ref_uniq",
+            "unique(company_id, imagepro_inspection_ref)",
+            "A synchronized inspection reference must be unique per company.",
+        ),
+    ]
+
+    @api.depends("line_ids.paid", "line_ids.credit", "line_ids.restocking_fee")
+    def _compute_amounts(self):
+        for ra in self:
+            ra.amount_paid = sum(ra.line_ids.mapped("paid"))
+            ra.amount_credit = sum(ra.line_ids.mapped("credit"))
+            ra.amount_restocking = sum(ra.line_ids.mapped("restocking_fee"))
+
+    @api.onchange("sale_order_id")
+    def _onchange_sale_order_id(self):
+        order = self.sale_order_id
+        if not order:
+            return
+        self.partner_id = order.partner_id
+        self.purchase_date = order._imagepro_order_date()
+        if order.imagepro_shipped_on:
+            self.shipment_date = order.imagepro_shipped_on
+        if order.imagepro_payment_method:
+            self.payment_method = order.imagepro_payment_method
+        self.card_brand = order.imagepro_card_brand
+        invoices = order.invoice_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        self.invoice_id = invoices[:1]
+
+    # ------------------------------------------------------------------ policy glue
+    def _imagepro_return_request(self, with_inspection=True):
+        self.ensure_one()
+        return imagepro_policy.ReturnRequest(
+            requested_on=self.requested_on,
+            purchase_date=self.purchase_date,
+            shipment_date=self.shipment_date,
+            payment_method=self.payment_method,
+            remedy=self.remedy,
+            lines=tuple(line._imagepro_return_line(with_inspection) for line in self.line_ids),
+        )
+
+    def _imagepro_decide(self, with_inspection=True):
+        self.ensure_one()
+        if not self.line_ids:
+            raise UserError(self.env._("Add at least one line to the return %(name)s.", name=self.name))
+        return imagepro_policy.decide_return(
+            self._imagepro_return_request(with_inspection), self.company_id._imagepro_policy_book()
+        )
+
+    def _imagepro_write_decision(self, decision):
+        self.ensure_one()
+        for line, line_decision in zip(self.line_ids, decision.lines):
+            line.write(line._prepare_decision_vals(line_decision))
+        self.write(
+            {
+                "decision": decision.verdict,
+                "decision_rules": ", ".join(decision.rules),
+                "decision_message": decision.message,
+                "settlement": decision.settlement,
+            }
+        )
+
+    def _check_reason(self):
+        for ra in self:
+            if not (ra.reason or "").strip():
+                raise UserError(self.env._("R6: a return must state its reason; it is refused at intake without one."))
+
+    # ------------------------------------------------------------------ actions
+    def action_authorize(self):
+        """R1/R3/R4/W1 on the dates: issue the RA number, or deny with the policy's sentence."""
+        for ra in self:
+            if ra.state != "draft":
+                raise UserError(self.env._("Only a draft return can be authorized."))
+            ra._check_reason()
+            decision = ra._imagepro_decide(with_inspection=False)
+            ra._imagepro_write_decision(decision)
+            if decision.authorized:
+                seq = ra.company_id._imagepro_ra_sequence()
+                number = seq.with_context(ir_sequence_date=ra.requested_on).next_by_id()
+                ra.write({"name": number, "state": "authorized"})
+                post_note(ra, self.env._("RA %(name)s issued. %(message)s", name=number, message=decision.message))
+            else:
+                ra.write({"state": "denied"})
+                post_note(ra, decision.message)
+        return True
+
+    def action_receive(self):
+        for ra in self:
+            if ra.state != "authorized":
+                raise UserError(self.env._("Only an authorized return can be received."))
+        self.write({"state": "received"})
+        return True
+
+    def action_inspect(self):
+        """Record the inspection of every line and decide them with imagepro_policy.decide_return."""
+        for ra in self:
+            if ra.state not in ("authorized", "received"):
+                raise UserError(self.env._("Only an authorized or received return can be inspected."))
+            ra.line_ids.write({"inspected": True})
+            decision = ra._imagepro_decide()
+            if decision.verdict == "pending_inspection":
+                pending = " ".join(l.message for l in decision.lines if l.verdict == "pending_inspection")
+                raise UserError(self.env._("%(name)s cannot be decided yet: %(why)s", name=ra.name, why=pending))
+            ra._imagepro_write_decision(decision)
+            ra.write({"state": "inspected"})
+            post_note(ra, decision.message)
+        return True
+
+    def action_settle(self):
+        """Settle an inspected RA as the policy decided (R2, R7, W2): credit note, card refund, replacement."""
+        for ra in self:
+            if ra.state != "inspected":
+                raise UserError(self.env._("Only an inspected return can be settled."))
+            ra._imagepro_origin_invoice()
+            decision = ra._imagepro_decide()
+            ra._imagepro_write_decision(decision)
+            vals = {"state": "settled"}
+            if decision.verdict == "denied":
+                vals["state"] = "denied"
+            elif decision.settlement in ("account_credit", "card_refund"):
+                credit_note = ra._imagepro_create_credit_note(decision)
+                vals["credit_note_id"] = credit_note.id
+                if decision.settlement == "account_credit":
+                    ra._imagepro_apply_credit(credit_note)
+                else:
+                    vals["payment_id"] = ra._imagepro_refund_card(credit_note).id
+            elif decision.settlement == "replacement":
+                vals["replacement_order_id"] = ra._imagepro_create_replacement(decision).id
+            ra.write(vals)
+            denied = ra.line_ids.filtered(lambda l: l.decision == "denied")
+            body = decision.message
+            if denied and decision.verdict != "denied":
+                body += " " + " ".join(denied.mapped("message"))
+            post_note(ra, body)
+        return True
+
+    def action_deny(self):
+        for ra in self:
+            if ra.state in ("settled", "cancelled"):
+                raise UserError(self.env._("A settled or cancelled return cannot be denied."))
+        self.write({"state": "denied"})
+        return True
+
+    def action_cancel(self):
+        for ra in self:
+            if ra.state == "settled":
+                raise UserError(self.env._("A settled return cannot be cancelled."))
+        self.write({"state": "cancelled"})
+        return True
+
+    def action_draft(self):
+        self.filtered(lambda r: r.state == "cancelled").write({"state": "draft"})
+        return True
+
+    def action_send_ra(self):
+        """Open the composer with the RA e-mail template (the RA document attached)."""
+        self.ensure_one()
+        if self.state not in ("authorized", "received", "inspected", "settled"):
+            raise UserError(self.env._("Authorize the return before sending the RA document (R3)."))
+        template = self.env.ref("imagepro_addon.mail_template_imagepro_return_authorization", raise_if_not_found=False)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_template_id": template.id if template else False,
+                "default_composition_mode": "comment",
+                "force_email": True,
+            },
+        }
+
+    def action_print_ra(self):
+        self.ensure_one()
+        return self.env.ref("imagepro_addon.action_report_imagepro_return_authorization").report_action(self)
+
+    # ------------------------------------------------------------------ settlement
+    def _imagepro_origin_invoice(self):
+        """The posted invoice of the origin order; an RA made before the order was invoiced finds it here."""
+        self.ensure_one()
+        if not self.invoice_id and self.sale_order_id:
+            invoices = self.sale_order_id.invoice_ids.filtered(
+                lambda m: m.move_type == "out_invoice" and m.state == "posted"
+            )
+            self.invoice_id = invoices.sorted("invoice_date")[:1]
+        return self.invoice_id
+
+    def _imagepro_invoice_line_for(self, product):
+        self.ensure_one()
+        return self.invoice_id.invoice_line_ids.filtered(lambda l: l.product_id == product)[:1]
+
+    def _prepare_credit_note_vals(self, decision):
+        """R2: only the returned product lines (original taxes) and a separate restocking line.
+
+        The restocking line carries no tax: the tax refunded is the tax that was charged on the
+        returned merchandise, and the restocking charge is kept as an untaxed service fee.
+        """
+        self.ensure_one()
+        journal = self.company_id._imagepro_sale_journal()
+        line_cmds = []
+        fee = imagepro_policy.to_decimal("0")
+        for line, line_decision in zip(self.line_ids, decision.lines):
+            if line_decision.verdict != "approved" or line_decision.credit <= 0:
+                continue
+            invoice_line = self._imagepro_invoice_line_for(line.product_id)
+            vals = {
+                "product_id": line.product_id.id,
+                "name": f"{self.name}: {line.product_id.display_name}",
+                "quantity": line.quantity,
+                "price_unit": line.unit_price_paid,
+            }
+            if invoice_line:
+                vals["tax_ids"] = [Command.set(invoice_line.tax_ids.ids)]
+                vals["account_id"] = invoice_line.account_id.id
+            line_cmds.append(Command.create(vals))
+            fee += line_decision.restocking_fee
+        if fee:
+            restocking = self.company_id._imagepro_product("restocking")
+            line_cmds.append(
+                Command.create(
+                    {
+                        "product_id": restocking.id,
+                        "name": self.env._("Restocking charge (R5)"),
+                        "quantity": 1.0,
+                        "price_unit": -float(fee),
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            )
+        return {
+            "move_type": "out_refund",
+            "partner_id": self.partner_id.commercial_partner_id.id,
+            "company_id": self.company_id.id,
+            "journal_id": journal.id,
+            "invoice_date": self.env.context.get("imagepro_settle_date") or fields.Date.context_today(self),
+            "reversed_entry_id": self.invoice_id.id or False,
+            "ref": self.env._("Return %(name)s", name=self.name),
+            "invoice_origin": self.name,
+            "imagepro_ra_id": self.id,
+            "imagepro_sync_ref": f"{self.imagepro_sync_ref}:credit" if self.imagepro_sync_ref else False,
+            "invoice_line_ids": line_cmds,
+        }
+
+    def _imagepro_create_credit_note(self, decision):
+        self.ensure_one()
+        vals = self._prepare_credit_note_vals(decision)
+        # Odoo reconciles a credit note with the invoice it reverses when it is posted; R7 wants the
+        # credit applied to the oldest open invoices first (or refunded to the card), so the link to
+        # the original invoice is written once the credit note is posted.
+        reversed_entry = vals.pop("reversed_entry_id", False)
+        credit_note = self.env["account.move"].create(vals)
+        credit_note.action_post()
+        if reversed_entry:
+            credit_note.reversed_entry_id = reversed_entry
+        if self.company_id.currency_id.compare_amounts(credit_note.amount_untaxed, float(decision.credit)):
+            raise UserError(
+                self.env._(
+                    "Credit note %(move)s is %(amount)s before tax, the policy decided %(credit)s.",
+                    move=credit_note.name, amount=credit_note.amount_untaxed, credit=decision.credit,
+                )
+            )
+        return credit_note
+
+    def _imagepro_apply_credit(self, credit_note):
+        """R7: reconcile the credit memo against open invoices, oldest first; the rest stays outstanding."""
+        self.ensure_one()
+        credit_line = credit_note.line_ids.filtered(
+            lambda l: l.account_id.account_type == "asset_receivable" and not l.reconciled
+        )
+        if not credit_line:
+            return
+        invoices = self.env["account.move"].search(
+            [
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("company_id", "=", self.company_id.id),
+                ("commercial_partner_id", "=", credit_note.commercial_partner_id.id),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("amount_residual", ">", 0),
+            ],
+            order="invoice_date_due asc, date asc, id asc",
+        )
+        for invoice in invoices:
+            credit_line.invalidate_recordset(["reconciled", "amount_residual"])
+            if credit_line.reconciled:
+                break
+            invoice.js_assign_outstanding_line(credit_line.id)
+
+    def _imagepro_refund_card(self, credit_note):
+        """R7: the credit goes back to the card: an outbound payment in the CARD journal."""
+        self.ensure_one()
+        if credit_note.currency_id.is_zero(credit_note.amount_residual):
+            return self.env["account.payment"]
+        journal = self.company_id._imagepro_card_journal()
+        brand = imagepro_policy.CARD_BRANDS.get(
+            imagepro_policy.normalize_card_brand(self.card_brand or ""), self.card_brand or "card"
+        )
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=credit_note.ids)
+            .create(
+                {
+                    "journal_id": journal.id,
+                    "payment_date": credit_note.invoice_date,
+                    "communication": self.env._("Refund to %(brand)s card for %(ra)s", brand=brand, ra=self.name),
+                }
+            )
+        )
+        return wizard._create_payments()
+
+    def _prepare_replacement_order_vals(self, decision):
+        self.ensure_one()
+        lines = []
+        for line, line_decision in zip(self.line_ids, decision.lines):
+            if line_decision.verdict == "approved":
+                lines.append(
+                    Command.create(
+                        {"product_id": line.product_id.id, "product_uom_qty": line.quantity, "price_unit": 0.0}
+                    )
+                )
+        return {
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "origin": self.name,
+            "imagepro_origin_ra_id": self.id,
+            "client_order_ref": self.name,
+            "order_line": lines,
+        }
+
+    def _imagepro_create_replacement(self, decision):
+        self.ensure_one()
+        order = self.env["sale.order"].create(self._prepare_replacement_order_vals(decision))
+        order.action_confirm()
+        return order
