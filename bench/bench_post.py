@@ -133,6 +133,18 @@ def print_table(rows: list[Figures]) -> None:
               f"RPC calls: {rows[1].rpc_calls / rows[0].rpc_calls:.0f}x fewer")
 
 
+def approve_customers(url: str, db: str, user: str, password: str, refs: list[str]) -> None:
+    """Create the bench's customers in a real Odoo and approve their credit (not timed)."""
+    admin = make_transport("xmlrpc", url, db, user, password, 120.0)
+    try:
+        for ref in refs:
+            found = admin.execute_kw("res.partner", "search", [[["ref", "=", ref]]], {"limit": 1})
+            partner_id = found[0] if found else admin.execute_kw("res.partner", "create", [{"ref": ref, "name": ref}])
+            admin.execute_kw("res.partner", "action_imagepro_approve_credit", [[partner_id]])
+    finally:
+        admin.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=400)
@@ -142,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="imagepro_dev")
     parser.add_argument("--user", default="admin")
     parser.add_argument("--password", default="admin")
+    parser.add_argument("--admin-user", help="real Odoo: a user who may approve credit (default --user)")
+    parser.add_argument("--admin-password", help="its password (default --password)")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="stand-in only: pause per execute_kw")
     args = parser.parse_args(argv)
 
@@ -170,9 +184,15 @@ def main(argv: list[str] | None = None) -> int:
                             ("IP-SERVICE-CHARGE", "IP-FREIGHT", "IP-RESTOCKING")] or SKUS_STANDIN
                 # the same documents for both paths, under their own prefix so neither sees the other's records
                 orders, shipments = make_documents(args.orders, f"{prefix}{label[0].upper()}", skus)
-                if standin is not None:  # customers known to the ERP with approved credit, as in production
-                    for ref in sorted({doc["customer"]["ref"] for doc in orders}):
+                # Customers known to the ERP with approved credit, as in production, so both paths do the
+                # same work (an order from an unknown customer on open account would be held, not invoiced).
+                customer_refs = sorted({doc["customer"]["ref"] for doc in orders})
+                if standin is not None:
+                    for ref in customer_refs:
                         standin.erp.add_customer(ref, credit_approved=True)
+                else:
+                    approve_customers(url, db, args.admin_user or user, args.admin_password or password,
+                                      customer_refs)
                 if label == "batched":
                     rows.append(run_batched(transport, orders, shipments, args.batch))
                 else:

@@ -1,8 +1,10 @@
 # Copyright 2026 Image-Pro Services & Supplies, Inc.
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import ImageproCommon
@@ -171,3 +173,36 @@ class TestSync(ImageproCommon):
         self.assertEqual(res["status"], "created", res)
         ra = self.env["imagepro.return.authorization"].browse(res["ids"]["ra_id"])
         self.assertEqual(ra.invoice_id.imagepro_sync_ref, "SHIP-LATE")
+
+    def _fail_when_together(self, method):
+        """Patch `method` of imagepro.sync so it fails for more than one document, as a bad batch would."""
+        sync_class = type(self.env["imagepro.sync"])
+        real = getattr(sync_class, method)
+
+        def only_alone(this, items):
+            if len(items) > 1:
+                raise UserError("the batch cannot be done together")
+            return real(this, items)
+
+        return patch.object(sync_class, method, only_alone)
+
+    def test_orders_that_cannot_be_created_together_are_created_one_by_one(self):
+        docs = [self._order_doc("WEB-T1"), self._order_doc("WEB-T2", customer={"ref": "C-2002"})]
+        with self._fail_when_together("_create_orders"):
+            results = self.sync.sync_orders(docs)
+        self.assertEqual([r["status"] for r in results], ["created", "held"], results)
+        first = self.env["sale.order"].browse(results[0]["ids"]["sale_order_id"])
+        self.assertEqual(first.state, "sale")
+        self.assertAlmostEqual(first.amount_untaxed, 61.48, places=2)  # 49.98 + 3.00 service charge + 8.50
+
+    def test_shipments_that_cannot_be_invoiced_together_are_invoiced_one_by_one(self):
+        self.sync.sync_orders([self._order_doc("WEB-S1"), self._order_doc("WEB-S2")])
+        ships = [{"type": "shipment", "ref": f"SHIP-S{n}", "order_ref": f"WEB-S{n}", "shipped_on": "2026-11-02"}
+                 for n in (1, 2)]
+        with self._fail_when_together("_invoice_shipments"):
+            results = self.sync.sync_shipments(ships)
+        self.assertEqual([r["status"] for r in results], ["created", "created"], results)
+        invoices = self.env["account.move"].browse([r["ids"]["invoice_id"] for r in results])
+        self.assertEqual(len(invoices), 2)
+        self.assertEqual(set(invoices.mapped("state")), {"posted"})
+        self.assertEqual(invoices.mapped("imagepro_sync_ref"), ["SHIP-S1", "SHIP-S2"])

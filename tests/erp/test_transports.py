@@ -49,7 +49,7 @@ def test_a_batch_of_orders_gets_one_result_each_in_order(erp: ErpUnderTest, kind
     refs = [f"{erp.prefix}{kind}-{n}" for n in range(5)]
     docs = [order(ref, customer=f"{erp.prefix}C-{n}") for n, ref in enumerate(refs)]
     docs.append(order(f"{erp.prefix}{kind}-diners", brand="diners"))
-    docs.append(order(f"{erp.prefix}{kind}-open", payment="open_account"))
+    docs.append(order(f"{erp.prefix}{kind}-open", customer=f"{erp.prefix}C-new", payment="open_account"))
     results = _api(erp, kind).post("order", docs)
     assert [r.ref for r in results] == [d["ref"] for d in docs]
     assert all(r.status == "created" and r.decision == "accepted" and r.ids["sale_order_id"] > 0 for r in results[:5])

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from sync_worker.config import load_settings
+from sync_worker.erp import ErpTransport, make_transport
 from sync_worker.outbox.base import Outbox
 from sync_worker.runner import Runner
 from sync_worker.wiring import build_poster
@@ -54,7 +56,17 @@ def seed(erp: ErpUnderTest) -> None:
             if store.customer(customer["ref"]) is None:
                 store.add_customer(customer["ref"], customer["name"], customer["credit_approved"])
         return
-    odoo = erp.transport_factory()
+    # Master data needs rights the integration user should not have: seed as IMAGEPRO_TEST_ODOO_ADMIN_USER.
+    admin_user = os.environ.get("IMAGEPRO_TEST_ODOO_ADMIN_USER", erp.user)
+    admin_password = os.environ.get("IMAGEPRO_TEST_ODOO_ADMIN_PASSWORD", erp.password)
+    odoo = make_transport("xmlrpc", erp.url, erp.db, admin_user, admin_password, 60)
+    try:
+        _seed_odoo(odoo, data)
+    finally:
+        odoo.close()
+
+
+def _seed_odoo(odoo: ErpTransport, data: dict[str, Any]) -> None:
     for product in data["products"]:
         if not odoo.execute_kw("product.product", "search", [[("default_code", "=", product["sku"])]]):
             odoo.execute_kw("product.product", "create", [{
