@@ -181,7 +181,7 @@ class TestSync(ImageproCommon):
 
         def only_alone(this, items):
             if len(items) > 1:
-                raise UserError("the batch cannot be done together")
+                raise UserError(this.env._("the batch cannot be done together"))
             return real(this, items)
 
         return patch.object(sync_class, method, only_alone)
