@@ -114,6 +114,32 @@ class ImageproSync(models.AbstractModel):
                                 message=f"{type(exc).__name__}: {message}")
 
     @api.model
+    def _run_batch_together(self, docs, kind, prepare, ready_type, key, together, alone):
+        """Each document through `prepare` in its own savepoint; those it returns as `ready_type` are done
+        by `together` in one savepoint, which costs Odoo far less than one at a time. Should that fail (or
+        two ready ones share a `key`), each is done by `alone` in its own savepoint instead, so a bad
+        document still answers its own error and the others go through."""
+        self._check_sync_rights()
+        if not isinstance(docs, list):
+            docs = [docs]
+        results = [self._run_one(doc, kind, prepare) for doc in docs]
+        ready = [i for i, res in enumerate(results) if isinstance(res, ready_type)]
+        if len({key(results[i]) for i in ready}) != len(ready):
+            ready = []
+        if ready:
+            try:
+                with self.env.cr.savepoint():
+                    for i, res in zip(ready, together([results[i] for i in ready])):
+                        results[i] = res
+            except PERMANENT_ERRORS:
+                self.env.invalidate_all()
+                _logger.info("imagepro.sync: %d %ss could not be done together; one by one", len(ready), kind)
+        return [
+            self._run_one(docs[i], kind, alone) if isinstance(res, ready_type) else res
+            for i, res in enumerate(results)
+        ]
+
+    @api.model
     def _company(self):
         return self.env.company
 
@@ -203,25 +229,10 @@ class ImageproSync(models.AbstractModel):
         that passed are created (with their service-charge line) and the accepted ones confirmed together.
         Should that joint step fail, each order is created on its own instead."""
         bulk = self._bulk()
-        bulk._check_sync_rights()
-        if not isinstance(docs, list):
-            docs = [docs]
-        results = [bulk._run_one(doc, "order", bulk._prepare_order) for doc in docs]
-        ready = [i for i, res in enumerate(results) if isinstance(res, OrderToCreate)]
-        if len({results[i].doc["ref"] for i in ready}) != len(ready):
-            ready = []  # one ref twice in a batch: one by one, so the second answers "already present"
-        if ready:
-            try:
-                with self.env.cr.savepoint():
-                    for i, res in zip(ready, bulk._create_orders([results[i] for i in ready])):
-                        results[i] = res
-            except PERMANENT_ERRORS:
-                self.env.invalidate_all()
-                _logger.info("imagepro.sync: creating %d orders together failed; one by one", len(ready))
-        return [
-            bulk._run_one(docs[i], "order", bulk._sync_order) if isinstance(res, OrderToCreate) else res
-            for i, res in enumerate(results)
-        ]
+        return bulk._run_batch_together(
+            docs, "order", bulk._prepare_order, OrderToCreate, lambda p: p.doc["ref"], bulk._create_orders,
+            bulk._sync_order,
+        )
 
     @api.model
     def _policy_order_from_doc(self, doc, partner):
@@ -377,26 +388,10 @@ class ImageproSync(models.AbstractModel):
         one at a time. Should that joint step fail, each shipment is invoiced on its own instead, so one
         bad document still answers its own error and the others go through."""
         bulk = self._bulk()
-        bulk._check_sync_rights()
-        if not isinstance(docs, list):
-            docs = [docs]
-        results = [bulk._run_one(doc, "shipment", bulk._prepare_shipment) for doc in docs]
-        ready = [i for i, res in enumerate(results) if isinstance(res, ShipmentToInvoice)]
-        orders = [results[i].order for i in ready]
-        if len(set(orders)) != len(orders):
-            ready = []  # two shipments of one order in a batch: invoice them one by one
-        if ready:
-            try:
-                with self.env.cr.savepoint():
-                    for i, res in zip(ready, bulk._invoice_shipments([results[i] for i in ready])):
-                        results[i] = res
-            except PERMANENT_ERRORS:
-                self.env.invalidate_all()
-                _logger.info("imagepro.sync: invoicing %d shipments together failed; one by one", len(ready))
-        return [
-            bulk._run_one(docs[i], "shipment", bulk._sync_shipment) if isinstance(res, ShipmentToInvoice) else res
-            for i, res in enumerate(results)
-        ]
+        return bulk._run_batch_together(
+            docs, "shipment", bulk._prepare_shipment, ShipmentToInvoice, lambda s: s.order.id,
+            bulk._invoice_shipments, bulk._sync_shipment,
+        )
 
     @api.model
     def _prepare_shipment(self, doc):
