@@ -217,12 +217,27 @@ class ImageproReturnAuthorization(models.Model):
             elif decision.settlement == "replacement":
                 vals["replacement_order_id"] = ra._imagepro_create_replacement(decision).id
             ra.write(vals)
-            denied = ra.line_ids.filtered(lambda l: l.decision == "denied")
-            body = decision.message
-            if denied and decision.verdict != "denied":
-                body += " " + " ".join(denied.mapped("message"))
-            post_note(ra, body)
+            post_note(ra, ra._imagepro_settlement_note(decision))
         return True
+
+    def _imagepro_settlement_note(self, decision):
+        """What settling did, for the chatter (the decision itself was noted when the RA was inspected)."""
+        self.ensure_one()
+        if decision.verdict == "denied":
+            return decision.message
+        if self.credit_note_id and self.payment_id:
+            done = self.env._("Settled: credit note %(note)s refunded to the card by payment %(payment)s (R7).",
+                              note=self.credit_note_id.name, payment=self.payment_id.name)
+        elif self.credit_note_id:
+            done = self.env._("Settled: credit note %(note)s applied to the customer's account, oldest open "
+                              "invoices first; any rest stays as an outstanding credit (R7).",
+                              note=self.credit_note_id.name)
+        elif self.replacement_order_id:
+            done = self.env._("Settled: replacement order %(order)s (W2).", order=self.replacement_order_id.name)
+        else:
+            done = self.env._("Settled: nothing is owed.")
+        denied = self.line_ids.filtered(lambda l: l.decision == "denied")
+        return " ".join([done, *denied.mapped("message")])
 
     def action_deny(self):
         for ra in self:
@@ -285,30 +300,36 @@ class ImageproReturnAuthorization(models.Model):
     def _prepare_credit_note_vals(self, decision):
         """R2: only the returned product lines (original taxes) and a separate restocking line.
 
-        The restocking line carries no tax: the tax refunded is the tax that was charged on the
-        returned merchandise, and the restocking charge is kept as an untaxed service fee.
+        The restocking line carries the taxes of the goods it is charged on, so the tax refunded is the
+        tax on what is credited: the company keeps the fee and the tax on it. Returned lines with
+        different taxes get one restocking line per set of taxes.
         """
         self.ensure_one()
         journal = self.company_id._imagepro_sale_journal()
         line_cmds = []
-        fee = imagepro_policy.to_decimal("0")
+        fees = {}  # restocking per set of taxes of the returned lines
         for line, line_decision in zip(self.line_ids, decision.lines):
             if line_decision.verdict != "approved" or line_decision.credit <= 0:
                 continue
             invoice_line = self._imagepro_invoice_line_for(line.product_id)
+            taxes = invoice_line.tax_ids if invoice_line else line.product_id.taxes_id.filtered(
+                lambda t: t.company_id == self.company_id
+            )
             vals = {
                 "product_id": line.product_id.id,
                 "name": f"{self.name}: {line.product_id.display_name}",
                 "quantity": line.quantity,
                 "price_unit": line.unit_price_paid,
+                "tax_ids": [Command.set(taxes.ids)],
             }
             if invoice_line:
-                vals["tax_ids"] = [Command.set(invoice_line.tax_ids.ids)]
                 vals["account_id"] = invoice_line.account_id.id
             line_cmds.append(Command.create(vals))
-            fee += line_decision.restocking_fee
-        if fee:
-            restocking = self.company_id._imagepro_product("restocking")
+            if line_decision.restocking_fee:
+                key = tuple(sorted(taxes.ids))
+                fees[key] = fees.get(key, imagepro_policy.to_decimal("0")) + line_decision.restocking_fee
+        restocking = self.company_id._imagepro_product("restocking")
+        for tax_ids, fee in fees.items():
             line_cmds.append(
                 Command.create(
                     {
@@ -316,7 +337,7 @@ class ImageproReturnAuthorization(models.Model):
                         "name": self.env._("Restocking charge (R5)"),
                         "quantity": 1.0,
                         "price_unit": -float(fee),
-                        "tax_ids": [Command.clear()],
+                        "tax_ids": [Command.set(list(tax_ids))],
                     }
                 )
             )

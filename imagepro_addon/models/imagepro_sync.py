@@ -373,6 +373,7 @@ class ImageproSync(models.AbstractModel):
             "imagepro_payment_method": payment["method"],
             "imagepro_card_brand": imagepro_policy.normalize_card_brand(payment.get("card_brand") or "") or False,
             "date_order": datetime.combine(_date(doc["order_date"]), time(12, 0)),
+            "imagepro_order_date": _date(doc["order_date"]),
             "order_line": lines,
         }
         if payment["method"] == "open_account":

@@ -14,6 +14,12 @@ class SaleOrder(models.Model):
     _inherit = "sale.order"
 
     imagepro_sync_ref = fields.Char(string="Sync Reference", copy=False, index=True, readonly=True)
+    imagepro_order_date = fields.Date(
+        string="Ordered On",
+        copy=False,
+        help="The date the customer placed the order. The terms in force that day decide it, and a return "
+        "counts its purchase date from it. Odoo moves the order date to the confirmation date; this stays.",
+    )
     imagepro_channel = fields.Selection(
         [("web", "Online Store"), ("phone", "Phone"), ("email", "Email")],
         string="Channel", help="O5: the channel is kept on the order.",
@@ -40,8 +46,9 @@ class SaleOrder(models.Model):
 
     # ------------------------------------------------------------------ policy glue
     def _imagepro_order_date(self):
+        """The date the terms judge the order by (O1-O6) and returns count its purchase from (R4, W1)."""
         self.ensure_one()
-        return fields.Date.to_date(self.date_order or fields.Datetime.now())
+        return self.imagepro_order_date or fields.Date.to_date(self.date_order or fields.Datetime.now())
 
     def _imagepro_policy_lines(self):
         """The product lines of O1: no sections/notes, no down payments, no charge products."""
@@ -132,12 +139,26 @@ class SaleOrder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("imagepro_order_date"):
+                ordered = vals.get("date_order")
+                vals["imagepro_order_date"] = (
+                    fields.Date.to_date(fields.Datetime.to_datetime(ordered)) if ordered
+                    else fields.Date.context_today(self)
+                )
         orders = super().create(vals_list)
         if not self.env.context.get(NO_CHARGE_CTX):
             orders._imagepro_update_service_charge()
         return orders
 
     def write(self, vals):
+        if "date_order" in vals and "imagepro_order_date" not in vals and vals.get("state") != "sale":
+            # A quotation's order date is edited by hand: the terms follow it. Confirming moves
+            # date_order to the confirmation time (state "sale" in the same write): they do not.
+            quotations = self.filtered(lambda o: o.state in ("draft", "sent"))
+            if quotations and vals["date_order"]:
+                ordered = fields.Date.to_date(fields.Datetime.to_datetime(vals["date_order"]))
+                super(SaleOrder, quotations).write({"imagepro_order_date": ordered})
         res = super().write(vals)
         if not self.env.context.get(NO_CHARGE_CTX) and "date_order" in vals:
             self._imagepro_update_service_charge()

@@ -44,6 +44,8 @@ class TestReturnAuthorization(ImageproCommon):
     def test_example_6_open_account_credit_oldest_first(self):
         ra = self._ra_form(self.order6, "2026-11-30", [(self.tn450, 2, 24.99, False)])
         self.assertEqual(ra.name, "New")
+        # The purchase date is the day the customer ordered, not the day the order was confirmed.
+        self.assertEqual(str(ra.purchase_date), "2026-10-30")
         ra.action_authorize()
         self.assertEqual(ra.state, "authorized")
         self.assertRegex(ra.name, r"^RA/2026/\d{5}$")
@@ -107,6 +109,26 @@ class TestReturnAuthorization(ImageproCommon):
         self.assertIn("Visa", payment.memo)
         self.assertEqual(ra.credit_note_id.payment_state, "paid")
         self.assertEqual(ra.decision_rules, "W1, W2, W3, R7")
+
+    def test_restocking_keeps_the_tax_on_the_fee(self):
+        tax = self.env["account.tax"].create(
+            {"name": "Sales tax 10 %", "amount": 10.0, "amount_type": "percent", "type_tax_use": "sale"}
+        )
+        taxed = self.env["product.product"].create(
+            {"name": "Taxed toner", "default_code": "IP-TAXED", "type": "consu", "list_price": 24.99,
+             "taxes_id": [(6, 0, tax.ids)], "invoice_policy": "order"}
+        )
+        order, invoice = self._invoiced_order(self.approved, [(taxed, 2, 24.99)], "2026-10-30", "2026-11-02")
+        self.assertAlmostEqual(invoice.amount_total, 57.98, places=2)  # 49.98 + 5.00 tax + 3.00 service charge (O1)
+        ra = self._ra_form(order, "2026-11-30", [(taxed, 2, 24.99, False)])
+        ra.action_authorize()
+        ra.action_inspect()
+        ra.action_settle()
+        note = ra.credit_note_id
+        self.assertAlmostEqual(note.amount_untaxed, 42.48, places=2)  # 49.98 less 7.50 restocking (R5)
+        self.assertAlmostEqual(note.amount_tax, 4.25, places=2)  # tax refunded on what is credited only
+        restock = note.invoice_line_ids.filtered(lambda line: line.product_id == self.restocking)
+        self.assertEqual(restock.tax_ids, tax)
 
     def test_w5_units_credited_once_are_not_credited_again(self):
         first = self._ra_form(self.order9, "2026-11-20", [(self.drum, 1, 31.50, True)])

@@ -193,6 +193,7 @@ class TestSync(ImageproCommon):
         self.assertEqual([r["status"] for r in results], ["created", "held"], results)
         first = self.env["sale.order"].browse(results[0]["ids"]["sale_order_id"])
         self.assertEqual(first.state, "sale")
+        self.assertEqual(str(first.imagepro_order_date), "2026-10-30")  # not the day it was confirmed
         self.assertAlmostEqual(first.amount_untaxed, 61.48, places=2)  # 49.98 + 3.00 service charge + 8.50
 
     def test_shipments_that_cannot_be_invoiced_together_are_invoiced_one_by_one(self):
@@ -206,3 +207,10 @@ class TestSync(ImageproCommon):
         self.assertEqual(len(invoices), 2)
         self.assertEqual(set(invoices.mapped("state")), {"posted"})
         self.assertEqual(invoices.mapped("imagepro_sync_ref"), ["SHIP-S1", "SHIP-S2"])
+
+    def test_a_confirmed_order_keeps_the_day_it_was_ordered(self):
+        res = self.sync.sync_orders([self._order_doc("WEB-DATED", order_date="2026-09-15")])[0]
+        order = self.env["sale.order"].browse(res["ids"]["sale_order_id"])
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(str(order.date_order.date()), "2026-12-10")  # Odoo: the confirmation date
+        self.assertEqual(str(order._imagepro_order_date()), "2026-09-15")  # the terms: the order date
