@@ -13,7 +13,7 @@ from .erp.base import ErpTransport
 from .erp.check import CheckResult
 from .erp.check import run_checks as run_erp_checks
 from .errors import SyncError
-from .outbox import open_outbox
+from .outbox import open_outbox, redact
 from .outbox.base import Outbox
 from .posting import Backoff, Poster
 
@@ -62,7 +62,7 @@ def run_checks(settings: Settings, quick: bool = False) -> list[CheckResult]:
             outbox.counts()
         finally:
             outbox.close()
-        results.append(CheckResult("outbox", True, f"{_redacted(settings.outbox_url)} is usable"))
+        results.append(CheckResult("outbox", True, f"{redact(settings.outbox_url)} is usable"))
     except SyncError as exc:
         results.append(CheckResult("outbox", False, str(exc)))
     if quick:
@@ -76,12 +76,3 @@ def run_checks(settings: Settings, quick: bool = False) -> list[CheckResult]:
     finally:
         transport.close()
 
-
-def _redacted(url: str) -> str:
-    """An outbox URL without its password."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    credentials, host = rest.rsplit("@", 1)
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}" if ":" in credentials else f"{scheme}://{user}@{host}"

@@ -17,6 +17,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from sync_worker.outbox import redact
+
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 CONNECT_TIMEOUT_S = 5
 
@@ -38,15 +40,8 @@ def _admin_connection(url: str) -> psycopg.Connection[tuple[object, ...]]:
     try:
         return psycopg.connect(url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
     except psycopg.Error as exc:
-        raise PostgresUnavailable(f"PostgreSQL not reachable at {_redact(url)}: {exc}".strip()) from exc
+        raise PostgresUnavailable(f"PostgreSQL not reachable at {redact(url)}: {exc}".strip()) from exc
 
-
-def _redact(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def create_test_database() -> tuple[str, Callable[[], None]]:

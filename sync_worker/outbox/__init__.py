@@ -48,4 +48,5 @@ __all__ = [
     "SqliteOutbox",
     "State",
     "open_outbox",
+    "redact",
 ]
