@@ -86,7 +86,7 @@ class Poster:
                     outcomes += [self._fail(row, f"cannot read the ERP's policy: {exc}") for row in of_kind]
                     continue
                 outcomes += refused
-            elif kind == "shipment" and of_kind:
+            else:
                 of_kind, orphaned = self._drop_orphans(of_kind)
                 outcomes += orphaned
             for start in range(0, len(of_kind), self.batch_size):
@@ -110,10 +110,13 @@ class Poster:
         return to_post, refused
 
     def _drop_orphans(self, rows: list[OutboxRow]) -> tuple[list[OutboxRow], list[Outcome]]:
-        """A shipment whose order was refused here can never be invoiced: it becomes a dead letter at once."""
+        """A shipment or return whose order was refused here can never reach the ERP: a dead letter at once."""
         to_post: list[OutboxRow] = []
         orphaned: list[Outcome] = []
         for row in rows:
+            if row.depends_kind != "order":
+                to_post.append(row)
+                continue
             order = self.outbox.get("order", row.depends_ref)
             if order is not None and order.state in ("rejected", "invalid", "dead"):
                 reason = order.last_error or order.state

@@ -182,6 +182,20 @@ def test_a_shipment_never_posts_before_its_order_nor_for_a_rejected_one(erp: Erp
     assert ship2 is not None and ship2.state == "dead" and "rejected" in ship2.last_error
 
 
+def test_a_return_for_a_rejected_order_is_a_dead_letter_at_once(erp: ErpUnderTest, outbox: Outbox) -> None:
+    seed(erp)
+    p = erp.prefix
+    rejected = next(o for o in load("1-orders.json", p) if o["ref"] == p + "WEB-100236")
+    ret = load("3-returns.json", p)[0]
+    ret["order_ref"] = rejected["ref"]
+    submit(outbox, [rejected, ret])
+    runner = make_runner(erp, outbox, Clock())
+    runner.run_round()
+    row = outbox.get("return", ret["ref"])
+    assert row is not None and row.state == "dead" and row.attempts == 1
+    assert f"its order {rejected['ref']} is rejected" in row.last_error and "(O4)" in row.last_error
+
+
 def test_json_rpc_transport_posts_the_same(erp: ErpUnderTest, outbox: Outbox) -> None:
     seed(erp)
     submit(outbox, load("1-orders.json", erp.prefix)[:2])
