@@ -349,6 +349,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SyncError as exc:
         print(f"imagepro-sync: {exc}", file=sys.stderr)
         return EXIT_PROBLEM
+    except BrokenPipeError:
+        # The reader went away (`imagepro-sync plan ... | head`): stop quietly. Point stdout at devnull so
+        # the interpreter's final flush does not fail again (the recipe of Python's `signal` docs).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PROBLEM
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,19 @@ def test_table_shows_decisions_rules_and_reasons(capsys: pytest.CaptureFixture[s
     out = capsys.readouterr().out
     assert "EX06" in out and "approved (account_credit)" in out and "credit 42.48" in out
     assert "reason: every return must state its reason (R6)" in out
+
+
+def test_plan_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path: Path) -> None:
+    # More output than a pipe holds, so the planner is still writing when the reader goes away.
+    line = (EXAMPLES / "terms-worked-examples.jsonl").read_text().splitlines()[0]
+    many = tmp_path / "many.jsonl"
+    many.write_text("".join(line.replace('"EX01"', f'"EX01-{n}"') + "\n" for n in range(3000)))
+    plan = subprocess.Popen([sys.executable, "-m", "sync_worker.cli", "plan", str(many)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert plan.stdout is not None and plan.stderr is not None
+    plan.stdout.readline()  # like `imagepro-sync plan ... | head -1`
+    plan.stdout.close()
+    err = plan.stderr.read().decode()
+    plan.stderr.close()
+    plan.wait(60)
+    assert "Traceback" not in err, err
