@@ -114,8 +114,7 @@ class ImageproReturnAuthorization(models.Model):
         if order.imagepro_payment_method:
             self.payment_method = order.imagepro_payment_method
         self.card_brand = order.imagepro_card_brand
-        invoices = order.invoice_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
-        self.invoice_id = invoices[:1]
+        self.invoice_id = order._imagepro_shipped_invoice()
 
     # ------------------------------------------------------------------ policy glue
     def _imagepro_return_request(self, with_inspection=True):
@@ -287,10 +286,7 @@ class ImageproReturnAuthorization(models.Model):
         """The posted invoice of the origin order; an RA made before the order was invoiced finds it here."""
         self.ensure_one()
         if not self.invoice_id and self.sale_order_id:
-            invoices = self.sale_order_id.invoice_ids.filtered(
-                lambda m: m.move_type == "out_invoice" and m.state == "posted"
-            )
-            self.invoice_id = invoices.sorted("invoice_date")[:1]
+            self.invoice_id = self.sale_order_id._imagepro_shipped_invoice()
         return self.invoice_id
 
     def _imagepro_invoice_line_for(self, product):

@@ -519,19 +519,21 @@ class ImageproSync(models.AbstractModel):
     @api.model
     def _invoiced_unit_price(self, order, invoice, product):
         """W5: the unit price the customer was invoiced (after discount), else the order's."""
-        lines = invoice.invoice_line_ids.filtered(lambda l: l.product_id == product) if invoice else False
-        if lines:
-            line = lines[0]
-            return imagepro_policy.round_cent(
-                imagepro_policy.to_decimal(str(line.price_unit)) * (100 - imagepro_policy.to_decimal(str(line.discount))) / 100
+        lines = invoice.invoice_line_ids.filtered(lambda l: l.product_id == product) if invoice else None
+        if not lines and order:
+            lines = order.order_line.filtered(lambda l: l.product_id == product)
+        if not lines:
+            return None
+        line = lines[0]
+        # O1's line subtotal of one unit: the price after the line discount, rounded as the terms round.
+        return imagepro_policy.line_subtotal(
+            imagepro_policy.OrderLine(
+                sku=product.default_code or "",
+                quantity=imagepro_policy.to_decimal(1),
+                unit_price=imagepro_policy.to_decimal(str(line.price_unit)),
+                discount_percent=imagepro_policy.to_decimal(str(line.discount)),
             )
-        so_lines = order.order_line.filtered(lambda l: l.product_id == product) if order else False
-        if so_lines:
-            line = so_lines[0]
-            return imagepro_policy.round_cent(
-                imagepro_policy.to_decimal(str(line.price_unit)) * (100 - imagepro_policy.to_decimal(str(line.discount))) / 100
-            )
-        return None
+        )
 
     @api.model
     def _inspection_vals(self, inspection):
@@ -564,7 +566,7 @@ class ImageproSync(models.AbstractModel):
         partner = order.partner_id if order else self._find_partner(doc.get("customer"))
         if not partner:
             raise ValidationError(self.env._("Unknown customer %(ref)s.", ref=(doc.get("customer") or {}).get("ref")))
-        invoice = order.invoice_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")[:1]
+        invoice = order._imagepro_shipped_invoice() if order else self.env["account.move"]
         if order and not invoice:
             # Goods are returned after they shipped: the credit memo must reverse the shipment's invoice.
             raise MissingDependency(

@@ -45,6 +45,12 @@ class SaleOrder(models.Model):
     ]
 
     # ------------------------------------------------------------------ policy glue
+    def _imagepro_shipped_invoice(self):
+        """The posted customer invoice a return reverses: the earliest one (O7 makes one per shipment)."""
+        self.ensure_one()
+        invoices = self.invoice_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        return invoices.sorted(lambda m: (m.invoice_date, m.id))[:1]
+
     def _imagepro_order_date(self):
         """The date the terms judge the order by (O1-O6) and returns count its purchase from (R4, W1)."""
         self.ensure_one()
