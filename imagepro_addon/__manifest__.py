@@ -26,6 +26,7 @@
         "views/imagepro_return_authorization_line_views.xml",
         "views/sale_order_views.xml",
         "views/res_partner_views.xml",
+        "views/res_company_views.xml",
         "views/product_template_views.xml",
         "views/imagepro_menus.xml",
     ],

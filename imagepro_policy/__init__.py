@@ -6,7 +6,7 @@ decide with the same rules.
 
 from __future__ import annotations
 
-from .dates import add_days, add_months, within_days, within_months
+from .dates import DEFAULT_TIME_ZONE, add_days, add_months, local_date, within_days, within_months
 from .money import MoneyError, money_str, percent_of, round_cent, to_decimal
 from .orders import (
     InvoicePlan,
@@ -47,6 +47,7 @@ __all__ = [
     "CARD_BRANDS",
     "DAMAGE_LABELS",
     "DEFAULT_POLICY",
+    "DEFAULT_TIME_ZONE",
     "RULE_TITLES",
     "Inspection",
     "InvoicePlan",
@@ -68,6 +69,7 @@ __all__ = [
     "decide_order",
     "decide_return",
     "line_subtotal",
+    "local_date",
     "merchandise_subtotal",
     "money_str",
     "normalize_card_brand",

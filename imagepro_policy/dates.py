@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+DEFAULT_TIME_ZONE = "America/Chicago"
 
 
 def add_days(start: date, days: int) -> date:
@@ -31,3 +34,13 @@ def within_months(start: date, on: date, months: int) -> bool:
 
 def days_between(start: date, end: date) -> int:
     return (end - start).days
+
+
+def local_date(instant: datetime, time_zone: str = DEFAULT_TIME_ZONE) -> date:
+    """The calendar date of `instant` in the company's time zone (TERMS.md: America/Chicago).
+
+    A naive datetime is read as UTC, as Odoo stores it: 2026-11-26 04:27 is 25 November in Chicago.
+    """
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=timezone.utc)
+    return instant.astimezone(ZoneInfo(time_zone)).date()

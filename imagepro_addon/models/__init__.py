@@ -1,4 +1,5 @@
 from . import account_chart_template
+from . import imagepro_rights_mixin
 from . import imagepro_policy
 from . import res_company
 from . import res_partner
@@ -9,3 +10,7 @@ from . import account_move
 from . import imagepro_return_authorization
 from . import imagepro_return_authorization_line
 from . import imagepro_sync
+from . import imagepro_sync_order
+from . import imagepro_sync_shipment
+from . import imagepro_sync_return
+from . import imagepro_sync_inspection

@@ -112,3 +112,30 @@ class ImageproPolicy(models.Model):
     def _check_policy_values(self):
         for rec in self:
             rec._to_policy_version()
+
+    @api.model
+    def _imagepro_update_open_quotations(self, companies, since):
+        """O1 follows the terms: quotations of `companies` ordered on or after `since` get their charge redone."""
+        self.env["sale.order"].search(
+            [
+                ("company_id", "in", companies.ids),
+                ("state", "in", ("draft", "sent")),
+                ("imagepro_order_date", ">=", since),
+            ]
+        )._imagepro_update_service_charge()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        versions = super().create(vals_list)
+        if versions:
+            self._imagepro_update_open_quotations(versions.company_id, min(versions.mapped("effective_from")))
+        return versions
+
+    def write(self, vals):
+        changed = {"effective_from", "minimum_order", "service_charge", "active", "company_id"} & set(vals)
+        old_start = min(self.mapped("effective_from"), default=None)
+        companies = self.company_id
+        res = super().write(vals)
+        if changed and self:
+            self._imagepro_update_open_quotations(companies | self.company_id, min(old_start, *self.mapped("effective_from")))
+        return res

@@ -3,10 +3,10 @@
 import imagepro_policy
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 
-from .imagepro_policy import to_dec
+from .chatter import post_note
 
 DECISIONS = [
     ("pending_inspection", "Pending Inspection"),
@@ -14,6 +14,23 @@ DECISIONS = [
     ("partial", "Partly Approved"),
     ("denied", "Denied"),
 ]
+
+
+def invoiced_unit_price(invoice_line):
+    """W5: what the customer paid for one unit of an invoice line, before tax, after its discount.
+
+    O1's line subtotal of one unit, rounded as the terms round.
+    """
+    return imagepro_policy.line_subtotal(
+        imagepro_policy.OrderLine(
+            sku=invoice_line.product_id.default_code or "",
+            quantity=imagepro_policy.to_decimal(1),
+            unit_price=imagepro_policy.to_decimal(str(invoice_line.price_unit)),
+            discount_percent=imagepro_policy.to_decimal(str(invoice_line.discount)),
+        )
+    )
+
+
 SETTLEMENTS = [
     ("none", "None"),
     ("card_refund", "Refund to Card"),
@@ -22,19 +39,14 @@ SETTLEMENTS = [
 ]
 
 
-def post_note(record, body):
-    """Log an internal note in the chatter; works for users without an e-mail (the worker's user)."""
-    author = record.env.user.partner_id
-    email_from = author.email_formatted or record.env.company.email_formatted or author.name or "Image-Pro"
-    return record.message_post(
-        body=body, author_id=author.id, email_from=email_from, subtype_xmlid="mail.mt_note"
-    )
+# What the terms count from and how the money goes back: taken from the origin order, corrected by a manager only.
+FACT_FIELDS = ("purchase_date", "shipment_date", "payment_method", "card_brand")
 
 
 class ImageproReturnAuthorization(models.Model):
     _name = "imagepro.return.authorization"
     _description = "Return Authorization"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "imagepro.rights.mixin"]
     _order = "id desc"
     _check_company_auto = True
 
@@ -53,20 +65,40 @@ class ImageproReturnAuthorization(models.Model):
     )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
-    partner_id = fields.Many2one("res.partner", string="Customer", required=True, tracking=True, check_company=True)
-    sale_order_id = fields.Many2one("sale.order", string="Origin Order", check_company=True, tracking=True)
+    sale_order_id = fields.Many2one(
+        "sale.order", string="Origin Order", check_company=True, tracking=True, index=True,
+        domain="[('state', '=', 'sale')]",
+        help="The order the goods were bought on: the lines, prices and dates of the return come from its invoices. "
+        "Only an Image-Pro manager may make a return without one.",
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, tracking=True, check_company=True,
+        compute="_compute_order_facts", store=True, readonly=False, precompute=True,
+    )
     invoice_id = fields.Many2one(
-        "account.move", string="Origin Invoice", check_company=True,
+        "account.move", string="Origin Invoice", check_company=True, readonly=True,
+        compute="_compute_order_facts", store=True, precompute=True,
         domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted')]",
     )
-    purchase_date = fields.Date(required=True)
-    shipment_date = fields.Date(required=True)
-    requested_on = fields.Date(required=True, default=fields.Date.context_today)
+    purchase_date = fields.Date(
+        required=True, tracking=True, compute="_compute_order_facts", store=True, readonly=False, precompute=True,
+        help="The day the customer ordered (R4, W1 count from it): the origin order's 'Ordered On'.",
+    )
+    shipment_date = fields.Date(
+        required=True, tracking=True, compute="_compute_order_facts", store=True, readonly=False, precompute=True,
+        help="The day the goods shipped (R1 counts from it): the origin order's 'Shipped On', else its invoice date.",
+    )
+    requested_on = fields.Date(
+        required=True, tracking=True, default=lambda self: self.env.company._imagepro_today(),
+        help="The day the customer asked for the return (R1, R4, W1 count to it), in the terms' time zone.",
+    )
     reason = fields.Char(required=True, tracking=True, help="R6: every return states its reason.")
     payment_method = fields.Selection(
-        [("card", "Card"), ("open_account", "Open Account")], required=True, default="open_account"
+        [("card", "Card"), ("open_account", "Open Account")], required=True, tracking=True,
+        compute="_compute_order_facts", store=True, readonly=False, precompute=True,
+        help="R7: how the customer paid the origin order; a card is refunded, an account credited.",
     )
-    card_brand = fields.Char()
+    card_brand = fields.Char(compute="_compute_order_facts", store=True, readonly=False, precompute=True)
     remedy = fields.Selection([("credit", "Credit"), ("replace", "Replace")], required=True, default="credit")
     imagepro_sync_ref = fields.Char(string="Sync Reference", copy=False, index=True, readonly=True)
     imagepro_inspection_ref = fields.Char(string="Inspection Reference", copy=False, index=True, readonly=True)
@@ -102,19 +134,136 @@ class ImageproReturnAuthorization(models.Model):
             ra.amount_credit = sum(ra.line_ids.mapped("credit"))
             ra.amount_restocking = sum(ra.line_ids.mapped("restocking_fee"))
 
+    @api.depends("sale_order_id", "line_ids.invoice_line_id")
+    def _compute_order_facts(self):
+        """The customer, invoice, dates and payment of the origin order; a return without one keeps what the
+        manager typed. The invoice is the one the first line was invoiced on (the credit note reverses it)."""
+        for ra in self:
+            order = ra.sale_order_id.sudo()  # facts of the order, whoever may read its invoices
+            if not order:
+                ra.invoice_id = False
+                continue
+            ra.invoice_id = ra.line_ids.sudo().invoice_line_id.move_id[:1] or order._imagepro_shipped_invoice()
+            ra.partner_id = order.partner_id
+            ra.purchase_date = order._imagepro_order_date()
+            ra.shipment_date = order._imagepro_shipment_date()
+            ra.payment_method = "card" if order._imagepro_effective_payment_method() == "card" else "open_account"
+            ra.card_brand = order.imagepro_card_brand
+
     @api.onchange("sale_order_id")
     def _onchange_sale_order_id(self):
-        order = self.sale_order_id
-        if not order:
+        """W5: the lines are what was invoiced on the order and is still returnable, for the clerk to pick from."""
+        if self.sale_order_id:
+            self.line_ids = [Command.clear()] + [
+                Command.create(vals) for vals in self._prepare_invoiced_line_vals()
+            ]
+
+    # ------------------------------------------------------------------ W5: what was invoiced
+    def _imagepro_invoiced_lines(self):
+        """The product lines of the origin order's posted customer invoices (no service charge, freight...)."""
+        self.ensure_one()
+        order = self.sale_order_id.sudo()
+        charges = self.company_id._imagepro_charge_products()
+        return order.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice" and m.state == "posted"
+        ).invoice_line_ids.filtered(
+            lambda l: l.display_type == "product" and l.product_id and l.product_id not in charges
+            and order in l.sale_line_ids.order_id
+        ).sorted(lambda l: (l.move_id.invoice_date, l.move_id.id, l.sequence, l.id))
+
+    def _imagepro_returned_quantity(self, invoice_line, exclude_lines=None):
+        """Units of `invoice_line` on returns that still count: not cancelled or denied, line not denied."""
+        lines = self.env["imagepro.return.authorization.line"].sudo().search(
+            [
+                ("invoice_line_id", "=", invoice_line.id),
+                ("ra_id.state", "not in", ("cancelled", "denied")),
+                ("decision", "!=", "denied"),
+                ("id", "not in", (exclude_lines or self.env["imagepro.return.authorization.line"]).ids),
+            ]
+        )
+        return sum(lines.mapped("quantity"))
+
+    def _prepare_invoiced_line_vals(self):
+        """One line per invoiced product line with units left to return, at the price paid for it."""
+        self.ensure_one()
+        rounding = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        vals_list = []
+        for invoice_line in self._imagepro_invoiced_lines():
+            left = round(invoice_line.quantity - self._imagepro_returned_quantity(invoice_line), rounding)
+            if left > 0:
+                vals_list.append(
+                    {
+                        "invoice_line_id": invoice_line.id,
+                        "product_id": invoice_line.product_id.id,
+                        "quantity": left,
+                        "unit_price_paid": float(invoiced_unit_price(invoice_line)),
+                    }
+                )
+        return vals_list
+
+    # ------------------------------------------------------------------ guards
+    @api.constrains("sale_order_id", "partner_id")
+    def _check_origin_order(self):
+        for ra in self:
+            if not ra.sale_order_id:
+                if not (self.env.su or self.env.user.has_group("imagepro_addon.group_imagepro_manager")):
+                    raise ValidationError(self.env._(
+                        "A return needs its origin order: its lines, prices and dates come from what was invoiced "
+                        "(W5). Only an Image-Pro manager may take a return without one."
+                    ))
+            elif ra.partner_id.commercial_partner_id != ra.sale_order_id.sudo().partner_id.commercial_partner_id:
+                raise ValidationError(self.env._(
+                    "%(ra)s: the customer must be the one who bought on %(order)s.",
+                    ra=ra.name, order=ra.sale_order_id.name,
+                ))
+
+    @api.constrains(*FACT_FIELDS)
+    def _check_facts(self):
+        """The dates the windows count and how the money goes back are facts, not free text (R1, R4, R7, W1)."""
+        if self._imagepro_may_correct_facts():
             return
-        self.partner_id = order.partner_id
-        self.purchase_date = order._imagepro_order_date()
-        if order.imagepro_shipped_on:
-            self.shipment_date = order.imagepro_shipped_on
-        if order.imagepro_payment_method:
-            self.payment_method = order.imagepro_payment_method
-        self.card_brand = order.imagepro_card_brand
-        self.invoice_id = order._imagepro_shipped_invoice()
+        for ra in self:
+            order = ra.sale_order_id.sudo()
+            if not order:
+                continue
+            facts = {
+                "purchase_date": order._imagepro_order_date(),
+                "shipment_date": order._imagepro_shipment_date(),
+                "payment_method": "card" if order._imagepro_effective_payment_method() == "card" else "open_account",
+                "card_brand": order.imagepro_card_brand or False,
+            }
+            for fname, value in facts.items():
+                if (ra[fname] or False) != (value or False):
+                    raise ValidationError(self.env._(
+                        "%(field)s of a return comes from its order %(order)s (%(value)s); only an Image-Pro manager "
+                        "may correct it (R1, R4, R7, W1).",
+                        field=ra._fields[fname].string, order=order.name, value=value or "-",
+                    ))
+
+    def _imagepro_check_requested_on(self, requested_on, company):
+        if requested_on and not self._imagepro_may_correct_facts():
+            today = company._imagepro_today()
+            if fields.Date.to_date(requested_on) != today:
+                raise ValidationError(self.env._(
+                    "A return is requested on the day it is entered (%(today)s); only an Image-Pro manager may "
+                    "record another request date (R1, R4, W1).", today=today,
+                ))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+            self._imagepro_check_requested_on(vals.get("requested_on"), company)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        locked = {"sale_order_id", "partner_id", "company_id"} & set(vals)
+        if locked and any(ra.state != "draft" for ra in self):
+            raise UserError(self.env._("Only a draft return can change its order or customer."))
+        if "requested_on" in vals:
+            for ra in self.filtered(lambda r: r.requested_on != fields.Date.to_date(vals["requested_on"])):
+                ra._imagepro_check_requested_on(vals["requested_on"], ra.company_id)
+        return super().write(vals)
 
     # ------------------------------------------------------------------ policy glue
     def _imagepro_return_request(self, with_inspection=True):
@@ -161,6 +310,8 @@ class ImageproReturnAuthorization(models.Model):
             if ra.state != "draft":
                 raise UserError(self.env._("Only a draft return can be authorized."))
             ra._check_reason()
+            if not ra.sale_order_id:
+                ra._imagepro_confirm_prices()
             decision = ra._imagepro_decide(with_inspection=False)
             ra._imagepro_write_decision(decision)
             if decision.authorized:
@@ -172,6 +323,20 @@ class ImageproReturnAuthorization(models.Model):
                 ra.write({"state": "denied"})
                 post_note(ra, decision.message)
         return True
+
+    def _imagepro_confirm_prices(self):
+        """W5 without an origin order: the prices paid are the manager's word, confirmed by authorizing."""
+        self.ensure_one()
+        if not (self.env.su or self.env.user.has_group("imagepro_addon.group_imagepro_manager")):
+            raise AccessError(self.env._(
+                "%(ra)s has no origin order: an Image-Pro manager must confirm the prices paid before it is "
+                "authorized (W5).", ra=self.name,
+            ))
+        lines = "; ".join(
+            f"{line.quantity:g} x {line.product_id.display_name} at {line.unit_price_paid:.2f}" for line in self.line_ids
+        )
+        post_note(self, self.env._("Prices paid confirmed by %(user)s (W5): %(lines)s.", user=self.env.user.name,
+                                   lines=lines))
 
     def action_receive(self):
         for ra in self:
@@ -196,27 +361,35 @@ class ImageproReturnAuthorization(models.Model):
         return True
 
     def action_settle(self):
-        """Settle an inspected RA as the policy decided (R2, R7, W2): credit note, card refund, replacement."""
+        """Settle an inspected RA as the policy decided (R2, R7, W2): credit note, card refund, replacement.
+
+        A returns clerk settles without holding Invoicing rights: once the clerk's rights on the RA are checked,
+        the credit note, its reconciliation and the card refund are made with the rights they need, for
+        exactly the amounts the policy decided.
+        """
+        self.check_access("write")
+        if not (self.env.su or self.env.user.has_group("imagepro_addon.group_imagepro_user")):
+            raise AccessError(self.env._("Settling a return needs the Image-Pro / User group."))
         for ra in self:
             if ra.state != "inspected":
                 raise UserError(self.env._("Only an inspected return can be settled."))
-            ra._imagepro_origin_invoice()
             decision = ra._imagepro_decide()
             ra._imagepro_write_decision(decision)
             vals = {"state": "settled"}
+            accounting = ra.sudo().with_company(ra.company_id)
             if decision.verdict == "denied":
                 vals["state"] = "denied"
             elif decision.settlement in ("account_credit", "card_refund"):
-                credit_note = ra._imagepro_create_credit_note(decision)
+                credit_note = accounting._imagepro_create_credit_note(decision)
                 vals["credit_note_id"] = credit_note.id
                 if decision.settlement == "account_credit":
-                    ra._imagepro_apply_credit(credit_note)
+                    accounting._imagepro_apply_credit(credit_note)
                 else:
-                    vals["payment_id"] = ra._imagepro_refund_card(credit_note).id
+                    vals["payment_id"] = accounting._imagepro_refund_card(credit_note).id
             elif decision.settlement == "replacement":
-                vals["replacement_order_id"] = ra._imagepro_create_replacement(decision).id
+                vals["replacement_order_id"] = accounting._imagepro_create_replacement(decision).id
             ra.write(vals)
-            post_note(ra, ra._imagepro_settlement_note(decision))
+            post_note(ra, ra.sudo()._imagepro_settlement_note(decision))
         return True
 
     def _imagepro_settlement_note(self, decision):
@@ -239,6 +412,8 @@ class ImageproReturnAuthorization(models.Model):
         return " ".join([done, *denied.mapped("message")])
 
     def action_deny(self):
+        if not (self.env.su or self.env.user.has_group("imagepro_addon.group_imagepro_manager")):
+            raise AccessError(self.env._("Only an Image-Pro manager can deny a return by hand."))
         for ra in self:
             if ra.state in ("settled", "cancelled"):
                 raise UserError(self.env._("A settled or cancelled return cannot be denied."))
@@ -253,7 +428,9 @@ class ImageproReturnAuthorization(models.Model):
         return True
 
     def action_draft(self):
-        self.filtered(lambda r: r.state == "cancelled").write({"state": "draft"})
+        cancelled = self.filtered(lambda r: r.state == "cancelled")
+        cancelled.write({"state": "draft"})
+        cancelled.line_ids._check_w5_invoiced()  # the units may have been returned on another RA meanwhile
         return True
 
     def action_send_ra(self):
@@ -282,17 +459,6 @@ class ImageproReturnAuthorization(models.Model):
         return self.env.ref("imagepro_addon.action_report_imagepro_return_authorization").report_action(self)
 
     # ------------------------------------------------------------------ settlement
-    def _imagepro_origin_invoice(self):
-        """The posted invoice of the origin order; an RA made before the order was invoiced finds it here."""
-        self.ensure_one()
-        if not self.invoice_id and self.sale_order_id:
-            self.invoice_id = self.sale_order_id._imagepro_shipped_invoice()
-        return self.invoice_id
-
-    def _imagepro_invoice_line_for(self, product):
-        self.ensure_one()
-        return self.invoice_id.invoice_line_ids.filtered(lambda l: l.product_id == product)[:1]
-
     def _prepare_credit_note_vals(self, decision):
         """R2: only the returned product lines (original taxes) and a separate restocking line.
 
@@ -307,7 +473,7 @@ class ImageproReturnAuthorization(models.Model):
         for line, line_decision in zip(self.line_ids, decision.lines):
             if line_decision.verdict != "approved" or line_decision.credit <= 0:
                 continue
-            invoice_line = self._imagepro_invoice_line_for(line.product_id)
+            invoice_line = line.invoice_line_id
             taxes = invoice_line.tax_ids if invoice_line else line.product_id.taxes_id.filtered(
                 lambda t: t.company_id == self.company_id
             )

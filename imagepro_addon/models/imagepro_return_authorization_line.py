@@ -3,9 +3,13 @@
 import imagepro_policy
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 from .imagepro_policy import to_dec
-from .imagepro_return_authorization import DECISIONS
+from .imagepro_return_authorization import DECISIONS, invoiced_unit_price
+
+# What is returned and at what price: fixed once the RA leaves draft (W5).
+RETURNED_FIELDS = {"product_id", "quantity", "unit_price_paid", "invoice_line_id", "ra_id"}
 
 DAMAGES = [
     ("none", "None"),
@@ -32,9 +36,17 @@ class ImageproReturnAuthorizationLine(models.Model):
     reason = fields.Char(related="ra_id.reason", store=True)
     ra_state = fields.Selection(related="ra_id.state", store=True, string="RA Status")
     requested_on = fields.Date(related="ra_id.requested_on", store=True)
+    invoice_line_id = fields.Many2one(
+        "account.move.line", string="Invoiced On", index=True, ondelete="restrict",
+        compute="_compute_invoice_line_id", store=True, readonly=False, precompute=True,
+        help="W5: the invoice line the returned units were bought on; the price paid and the taxes come from it.",
+    )
     product_id = fields.Many2one("product.product", required=True, check_company=True)
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure", required=True)
-    unit_price_paid = fields.Monetary(required=True, help="W5: capped at the invoiced unit price.")
+    unit_price_paid = fields.Monetary(
+        required=True, compute="_compute_unit_price_paid", store=True, readonly=False, precompute=True,
+        help="W5: what was paid for one unit before tax, after discount, as invoiced; never more.",
+    )
     defective = fields.Boolean()
     inspected = fields.Boolean(readonly=True, copy=False)
     measured_weight_g = fields.Float(string="Measured Weight (g)", digits=(16, 1))
@@ -55,6 +67,86 @@ class ImageproReturnAuthorizationLine(models.Model):
     credit = fields.Monetary(copy=False, readonly=True)
     restocking_fee = fields.Monetary(copy=False, readonly=True)
     remaining_percent = fields.Float(copy=False, readonly=True, digits=(16, 2))
+
+    @api.depends("product_id", "ra_id.sale_order_id")
+    def _compute_invoice_line_id(self):
+        """The order's invoice line for the product with the most units left to return."""
+        for line in self:
+            ra = line.ra_id
+            if not ra.sale_order_id or not line.product_id:
+                line.invoice_line_id = False
+                continue
+            candidates = ra._imagepro_invoiced_lines().filtered(lambda l, p=line.product_id: l.product_id == p)
+            if line.invoice_line_id in candidates:
+                continue
+            line.invoice_line_id = max(
+                candidates, key=lambda l: l.quantity - ra._imagepro_returned_quantity(l), default=False
+            )
+
+    @api.depends("invoice_line_id")
+    def _compute_unit_price_paid(self):
+        for line in self:
+            if line.invoice_line_id:
+                line.unit_price_paid = float(invoiced_unit_price(line.invoice_line_id.sudo()))
+            elif not line.unit_price_paid:
+                line.unit_price_paid = 0.0
+
+    @api.constrains(*RETURNED_FIELDS)
+    def _check_w5_invoiced(self):
+        """W5: only what was invoiced on the origin order, never more units than are left, never above the price."""
+        for line in self:
+            ra = line.ra_id
+            if line.quantity <= 0:
+                raise ValidationError(self.env._("%(product)s: the quantity returned must be positive.",
+                                                 product=line.product_id.display_name))
+            if not ra.sale_order_id:
+                continue  # the manager's prices, confirmed when the RA is authorized
+            order = ra.sale_order_id.sudo()
+            invoice_line = line.invoice_line_id.sudo()
+            if invoice_line not in ra._imagepro_invoiced_lines() or invoice_line.product_id != line.product_id:
+                raise ValidationError(self.env._(
+                    "%(product)s was not invoiced on order %(order)s: only goods invoiced on the order can be "
+                    "returned on it (W5).", product=line.product_id.display_name, order=order.name,
+                ))
+            paid = invoiced_unit_price(invoice_line)
+            if ra.currency_id.compare_amounts(line.unit_price_paid, float(paid)) > 0:
+                raise ValidationError(self.env._(
+                    "%(product)s was invoiced at %(paid)s a unit on %(invoice)s; a return cannot credit more than "
+                    "was paid (W5).", product=line.product_id.display_name, paid=paid,
+                    invoice=invoice_line.move_id.name,
+                ))
+            returned = ra._imagepro_returned_quantity(invoice_line, exclude_lines=line)
+            left = invoice_line.quantity - returned
+            if line.ra_id.state not in ("cancelled", "denied") and line.decision != "denied" and line.quantity > left:
+                raise ValidationError(self.env._(
+                    "Only %(left)s of %(product)s can still be returned on order %(order)s: %(invoiced)s invoiced on "
+                    "%(invoice)s, %(returned)s on other returns (W5).",
+                    left=f"{max(left, 0):g}", product=line.product_id.display_name, order=order.name,
+                    invoiced=f"{invoice_line.quantity:g}", invoice=invoice_line.move_id.name,
+                    returned=f"{returned:g}",
+                ))
+
+    def _imagepro_check_draft(self):
+        if any(line.ra_id.state != "draft" for line in self):
+            raise UserError(self.env._(
+                "What a return holds and at what price is fixed once it is authorized (W5); cancel it and reset "
+                "it to draft to change it."
+            ))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines._imagepro_check_draft()
+        return lines
+
+    def write(self, vals):
+        if RETURNED_FIELDS & set(vals):
+            self._imagepro_check_draft()
+        return super().write(vals)
+
+    def unlink(self):
+        self._imagepro_check_draft()
+        return super().unlink()
 
     @api.depends("product_id")
     def _compute_weights(self):

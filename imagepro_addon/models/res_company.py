@@ -1,13 +1,36 @@
 # Copyright 2026 Image-Pro Services & Supplies, Inc.
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime
+
 import imagepro_policy
 
-from odoo import models
+from odoo import fields, models
 from odoo.exceptions import UserError
+
+from odoo.addons.base.models.res_partner import _tz_get
 
 
 class ResCompany(models.Model):
     _inherit = "res.company"
+
+    imagepro_time_zone = fields.Selection(
+        _tz_get,
+        string="Terms Time Zone",
+        default=imagepro_policy.DEFAULT_TIME_ZONE,
+        required=True,
+        help="The calendar date of every time the terms count from (order, shipment, return request) is "
+        "the date in this time zone, whoever enters it and wherever the server runs.",
+    )
+
+    def _imagepro_local_date(self, instant):
+        """The calendar date of a UTC datetime (as Odoo stores it) in the terms' time zone."""
+        self.ensure_one()
+        return imagepro_policy.local_date(fields.Datetime.to_datetime(instant), self.imagepro_time_zone)
+
+    def _imagepro_today(self):
+        """Today in the terms' time zone (not the user's, nor the server's)."""
+        self.ensure_one()
+        return self._imagepro_local_date(datetime.utcnow())
 
     def _imagepro_policy_book(self):
         """The company's effective-dated policy versions as an imagepro_policy.PolicyBook.

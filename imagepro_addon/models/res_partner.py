@@ -3,6 +3,9 @@
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .chatter import post_note
+from .sale_order import is_immediate
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -18,6 +21,15 @@ class ResPartner(models.Model):
         if not self.env.user.has_group("imagepro_addon.group_imagepro_manager"):
             raise AccessError(self.env._("Only Image-Pro managers can approve or revoke customer credit (O3)."))
 
+    def _imagepro_open_quotations(self):
+        """Draft and sent orders of these customers (their contacts included), for every company."""
+        return self.env["sale.order"].sudo().search(
+            [
+                ("partner_id", "child_of", self.commercial_partner_id.ids),
+                ("state", "in", ("draft", "sent")),
+            ]
+        )
+
     def action_imagepro_approve_credit(self):
         self._imagepro_check_manager()
         for partner in self:
@@ -31,19 +43,29 @@ class ResPartner(models.Model):
                 {
                     "imagepro_credit_approved": True,
                     "imagepro_credit_approved_by": self.env.user.id,
-                    "imagepro_credit_approved_on": fields.Date.context_today(self),
+                    "imagepro_credit_approved_on": company._imagepro_today(),
                     "property_payment_term_id": term.id,
                 }
             )
+        self._imagepro_open_quotations()._imagepro_release_hold(
+            self.env._("Credit approved by %(user)s: the order can be confirmed on open account (O3).",
+                       user=self.env.user.name)
+        )
         return True
 
     def action_imagepro_revoke_credit(self):
+        """O3: no more open account: Net 30 goes from the customer and from its open quotations."""
         self._imagepro_check_manager()
         self.sudo().write(  # sudo: see action_imagepro_approve_credit
             {
                 "imagepro_credit_approved": False,
                 "imagepro_credit_approved_by": False,
                 "imagepro_credit_approved_on": False,
+                "property_payment_term_id": False,
             }
         )
+        for order in self._imagepro_open_quotations().filtered(lambda o: not is_immediate(o.payment_term_id)):
+            order.payment_term_id = False
+            post_note(order, self.env._("Credit revoked by %(user)s: payment terms removed; the order needs "
+                                        "approved credit or a card payment (O3).", user=self.env.user.name))
         return True

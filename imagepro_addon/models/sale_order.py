@@ -6,29 +6,50 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .imagepro_policy import to_dec
+from .chatter import post_note
 
 NO_CHARGE_CTX = "imagepro_no_service_charge"
+HOLD_SUMMARY = "Held: O3 credit approval"
+# Fields whose change can change O1's service charge: the merchandise lines and the terms in force.
+SERVICE_CHARGE_FIELDS = {"order_line", "date_order", "imagepro_order_date", "company_id"}
+
+
+def is_immediate(term):
+    """A payment term that asks for the whole amount on the invoice date (no term, or 'Immediate Payment')."""
+    if not term:
+        return True
+    return not term.early_discount and all(
+        line.nb_days == 0 and line.delay_type == "days_after" for line in term.line_ids
+    )
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "imagepro.rights.mixin"]
 
     imagepro_sync_ref = fields.Char(string="Sync Reference", copy=False, index=True, readonly=True)
     imagepro_order_date = fields.Date(
         string="Ordered On",
         copy=False,
-        help="The date the customer placed the order. The terms in force that day decide it, and a return "
-        "counts its purchase date from it. Odoo moves the order date to the confirmation date; this stays.",
+        tracking=True,
+        help="The date the customer placed the order, in the terms' time zone. The terms in force that day "
+        "decide it, and a return counts its purchase date from it. Odoo moves the order date to the "
+        "confirmation date; this stays. Once the order is confirmed only an Image-Pro manager may correct it.",
     )
     imagepro_channel = fields.Selection(
         [("web", "Online Store"), ("phone", "Phone"), ("email", "Email")],
         string="Channel", help="O5: the channel is kept on the order.",
     )
     imagepro_payment_method = fields.Selection(
-        [("card", "Card"), ("open_account", "Open Account")], string="Payment Method"
+        [("card", "Card"), ("open_account", "Open Account")], string="Payment Method",
+        help="O3/O4. Payment terms other than immediate payment make the order open account, whatever this says.",
     )
     imagepro_card_brand = fields.Char(string="Card Brand", help="O4: visa, mastercard, discover or amex.")
-    imagepro_shipped_on = fields.Date(string="Shipped On", copy=False)
+    imagepro_shipped_on = fields.Date(
+        string="Shipped On", copy=False, tracking=True,
+        help="The day the goods shipped (R1 counts the return window from it). Set by the shipment; "
+        "only an Image-Pro manager may correct it.",
+    )
     imagepro_hold_reason = fields.Text(string="Hold Reason", copy=False, readonly=True)
     imagepro_decision = fields.Char(string="Policy Decision", copy=False, readonly=True)
     imagepro_rules = fields.Char(string="Policy Rules", copy=False, readonly=True)
@@ -51,10 +72,25 @@ class SaleOrder(models.Model):
         invoices = self.invoice_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
         return invoices.sorted(lambda m: (m.invoice_date, m.id))[:1]
 
+    def _imagepro_shipment_date(self):
+        """The day the goods shipped: the shipment's date, else the first invoice's (O7: invoice date = ship date)."""
+        self.ensure_one()
+        return self.imagepro_shipped_on or self._imagepro_shipped_invoice().invoice_date or False
+
     def _imagepro_order_date(self):
         """The date the terms judge the order by (O1-O6) and returns count its purchase from (R4, W1)."""
         self.ensure_one()
-        return self.imagepro_order_date or fields.Date.to_date(self.date_order or fields.Datetime.now())
+        return self.imagepro_order_date or self.company_id._imagepro_local_date(self.date_order or fields.Datetime.now())
+
+    def _imagepro_effective_payment_method(self):
+        """O3: payment terms other than immediate payment are open account, whatever the method field says.
+
+        False when nothing says how the order is paid (immediate terms, no method): neither O3 nor O4 applies.
+        """
+        self.ensure_one()
+        if not is_immediate(self.payment_term_id):
+            return "open_account"
+        return self.imagepro_payment_method or False
 
     def _imagepro_policy_lines(self):
         """The product lines of O1: no sections/notes, no down payments, no charge products."""
@@ -67,9 +103,9 @@ class SaleOrder(models.Model):
             and line.product_id not in charges
         )
 
-    def _imagepro_policy_order(self):
+    def _imagepro_policy_order_lines(self):
         self.ensure_one()
-        lines = tuple(
+        return tuple(
             imagepro_policy.OrderLine(
                 sku=line.product_id.default_code or str(line.product_id.id),
                 quantity=to_dec(line.product_uom_qty),
@@ -78,6 +114,9 @@ class SaleOrder(models.Model):
             )
             for line in self._imagepro_policy_lines()
         )
+
+    def _imagepro_policy_order(self):
+        self.ensure_one()
         freight_product = self.company_id._imagepro_product("freight")
         freight = sum(
             (
@@ -90,8 +129,8 @@ class SaleOrder(models.Model):
         )
         return imagepro_policy.Order(
             order_date=self._imagepro_order_date(),
-            lines=lines,
-            payment_method=self.imagepro_payment_method or "card",
+            lines=self._imagepro_policy_order_lines(),
+            payment_method=self._imagepro_effective_payment_method() or "card",
             card_brand=self.imagepro_card_brand or None,
             credit_approved=self.partner_id.commercial_partner_id.imagepro_credit_approved,
             freight_amount=freight,
@@ -102,6 +141,18 @@ class SaleOrder(models.Model):
         self.ensure_one()
         return imagepro_policy.decide_order(self._imagepro_policy_order(), self.company_id._imagepro_policy_book())
 
+    # ------------------------------------------------------------------ O1: the service charge
+    def _imagepro_service_charge_due(self):
+        """O1: the charge the policy in force on the order date asks of these lines (0 at or above the minimum)."""
+        self.ensure_one()
+        policy = self.company_id._imagepro_policy_book().in_force_on(self._imagepro_order_date())
+        subtotal = imagepro_policy.merchandise_subtotal(self._imagepro_policy_order_lines())
+        return imagepro_policy.service_charge_for(subtotal, policy)
+
+    def _imagepro_charge_applies(self):
+        self.ensure_one()
+        return self.state in ("draft", "sent") and not self.imagepro_origin_ra_id
+
     def _prepare_imagepro_service_charge_line_vals(self, amount):
         self.ensure_one()
         product = self.company_id._imagepro_product("service_charge")
@@ -111,22 +162,18 @@ class SaleOrder(models.Model):
             "name": self.env._("Service charge: merchandise under the order minimum (O1)"),
             "product_uom_qty": 1.0,
             "price_unit": float(amount),
+            "discount": 0.0,
             "sequence": 9999,
         }
 
     def _imagepro_update_service_charge(self):
-        """O1: exactly one service-charge line under the minimum, none at or above it.
-
-        The amount comes from imagepro_policy.merchandise_subtotal / service_charge_for.
-        """
+        """O1 on saved orders: exactly one service-charge line under the minimum, none at or above it."""
         line_model = self.env["sale.order.line"].with_context(**{NO_CHARGE_CTX: True})
         for order in self:
-            if order.state not in ("draft", "sent") or order.imagepro_origin_ra_id:
+            if not order._imagepro_charge_applies():
                 continue
             product = order.company_id._imagepro_product("service_charge")
-            policy = order.company_id._imagepro_policy_book().in_force_on(order._imagepro_order_date())
-            subtotal = imagepro_policy.merchandise_subtotal(order._imagepro_policy_order().lines)
-            charge = imagepro_policy.service_charge_for(subtotal, policy)
+            charge = order._imagepro_service_charge_due()
             existing = order.order_line.filtered(lambda l, p=product: l.product_id == p)
             if not charge:
                 if existing:
@@ -143,14 +190,71 @@ class SaleOrder(models.Model):
                     {"price_unit": float(charge), "product_uom_qty": 1.0, "discount": 0.0}
                 )
 
+    @api.onchange("order_line", "imagepro_order_date", "company_id")
+    def _onchange_imagepro_service_charge(self):
+        """O1 live in the form: the charge line appears, changes and goes as the quotation is edited."""
+        for order in self:
+            if not order._imagepro_charge_applies():
+                continue
+            product = order.company_id._imagepro_product("service_charge")
+            charge = order._imagepro_service_charge_due()
+            existing = order.order_line.filtered(lambda l, p=product: l.product_id == p)
+            if not charge:
+                order.order_line -= existing
+                continue
+            if existing:
+                order.order_line -= existing[1:]
+                keep = existing[0]
+                if to_dec(keep.price_unit) != charge or keep.product_uom_qty != 1 or keep.discount:
+                    keep.update({"price_unit": float(charge), "product_uom_qty": 1.0, "discount": 0.0})
+                continue
+            vals = order._prepare_imagepro_service_charge_line_vals(charge)
+            vals.pop("order_id")
+            order.order_line += order.order_line.new(vals)
+
+    @api.onchange("date_order")
+    def _onchange_imagepro_order_date(self):
+        for order in self:
+            if order.state in ("draft", "sent") and order.date_order:
+                order.imagepro_order_date = order.company_id._imagepro_local_date(order.date_order)
+
+    @api.onchange("payment_term_id")
+    def _onchange_imagepro_payment_term(self):
+        for order in self:
+            if not is_immediate(order.payment_term_id):
+                order.imagepro_payment_method = "open_account"
+
+    # ------------------------------------------------------------------ dates are facts
+    def _imagepro_check_date_rights(self, vals):
+        """'Ordered On' of a confirmed order and 'Shipped On' are facts the terms count from: only a manager
+        corrects them (tracked in the chatter); the sync worker's user records the shipment."""
+        if self.env.su:
+            return
+        manager = self.env.user.has_group("imagepro_addon.group_imagepro_manager")
+        if "imagepro_order_date" in vals and not manager:
+            new = fields.Date.to_date(vals["imagepro_order_date"])
+            if any(o.state not in ("draft", "sent") and o.imagepro_order_date != new for o in self):
+                raise UserError(self.env._(
+                    "'Ordered On' of a confirmed order is the day the customer ordered; the terms in force and "
+                    "the 60-day and 1-year windows count from it (O1, R4, W1). Only an Image-Pro manager may correct it."
+                ))
+        if "imagepro_shipped_on" in vals and not self._imagepro_may_correct_facts():
+            new = fields.Date.to_date(vals["imagepro_shipped_on"])
+            if any(o.imagepro_shipped_on != new for o in self):
+                raise UserError(self.env._(
+                    "'Shipped On' is the day the goods shipped; the 30-day return window counts from it (R1). "
+                    "It is set by the shipment; only an Image-Pro manager may correct it."
+                ))
+
     @api.model_create_multi
     def create(self, vals_list):
+        company_model = self.env["res.company"]
         for vals in vals_list:
             if not vals.get("imagepro_order_date"):
+                company = company_model.browse(vals.get("company_id")) or self.env.company
                 ordered = vals.get("date_order")
                 vals["imagepro_order_date"] = (
-                    fields.Date.to_date(fields.Datetime.to_datetime(ordered)) if ordered
-                    else fields.Date.context_today(self)
+                    company._imagepro_local_date(ordered) if ordered else company._imagepro_today()
                 )
         orders = super().create(vals_list)
         if not self.env.context.get(NO_CHARGE_CTX):
@@ -158,27 +262,77 @@ class SaleOrder(models.Model):
         return orders
 
     def write(self, vals):
+        self._imagepro_check_date_rights(vals)
         if "date_order" in vals and "imagepro_order_date" not in vals and vals.get("state") != "sale":
             # A quotation's order date is edited by hand: the terms follow it. Confirming moves
             # date_order to the confirmation time (state "sale" in the same write): they do not.
-            quotations = self.filtered(lambda o: o.state in ("draft", "sent"))
-            if quotations and vals["date_order"]:
-                ordered = fields.Date.to_date(fields.Datetime.to_datetime(vals["date_order"]))
-                super(SaleOrder, quotations).write({"imagepro_order_date": ordered})
-        res = super().write(vals)
-        if not self.env.context.get(NO_CHARGE_CTX) and "date_order" in vals:
+            for quotation in self.filtered(lambda o: o.state in ("draft", "sent")):
+                if vals["date_order"]:
+                    ordered = quotation.company_id._imagepro_local_date(vals["date_order"])
+                    super(SaleOrder, quotation).write({"imagepro_order_date": ordered})
+        # The lines' own hooks wait for the whole write: a charge line the form updates or removes in the
+        # same write must not be removed under it.
+        writer = self.with_context(**{NO_CHARGE_CTX: True}) if "order_line" in vals else self
+        res = super(SaleOrder, writer).write(vals)
+        if not self.env.context.get(NO_CHARGE_CTX) and SERVICE_CHARGE_FIELDS & set(vals):
             self._imagepro_update_service_charge()
         return res
 
+    # ------------------------------------------------------------------ O3/O4/O6 on confirmation
+    def _imagepro_hold(self, decision):
+        """O3: keep the order as a held quotation that says why, in the chatter too, and ask the managers to act."""
+        self.ensure_one()
+        self.write(
+            {
+                "imagepro_decision": decision.verdict,
+                "imagepro_rules": ", ".join(decision.rules),
+                "imagepro_hold_reason": decision.message,
+            }
+        )
+        post_note(self, decision.message)
+        managers = self.env.ref("imagepro_addon.group_imagepro_manager").sudo().users.filtered(
+            lambda u: not u.share and u.active
+        )
+        open_for = self.activity_ids.filtered(lambda a: a.summary == HOLD_SUMMARY).user_id
+        # sudo: the salesperson asks the managers to act on an order they may not follow. A user without an
+        # e-mail address (the sync worker's) cannot send the "assigned to you" mail: the to-do is there all the same.
+        scheduler = self.sudo().with_context(mail_activity_quick_update=not self.env.user.email)
+        for manager in managers - open_for:
+            scheduler.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=HOLD_SUMMARY,
+                note=decision.message,
+                user_id=manager.id,
+            )
+
+    def _imagepro_release_hold(self, note):
+        """The reason for a hold is gone (credit approved): the order can be confirmed; the managers' to-dos close."""
+        for order in self.filtered("imagepro_hold_reason"):
+            order.write({"imagepro_hold_reason": False, "imagepro_decision": False, "imagepro_rules": False})
+            post_note(order, note)
+            order.activity_ids.filtered(lambda a: a.summary == HOLD_SUMMARY).sudo().action_feedback(feedback=note)
+
     def action_confirm(self):
-        """O3/O4/O6: an Image-Pro order (payment method set) is confirmed only when the policy accepts it."""
-        for order in self.filtered("imagepro_payment_method"):
+        """O3/O4/O6: confirmed only when the policy accepts it. A rejected card brand (O4) is an error to fix;
+        an open-account order without approved credit (O3) stays a quotation marked held, not an error."""
+        self._imagepro_update_service_charge()
+        held = self.browse()
+        decisions = {}
+        for order in self:
+            if not order._imagepro_effective_payment_method():
+                continue
             decision = order._imagepro_decide()
-            if decision.verdict != "accepted":
+            if decision.verdict == "rejected":
                 raise UserError(decision.message)
-        res = super().action_confirm()
-        for order in self.filtered("imagepro_payment_method"):
-            decision = order._imagepro_decide()
+            if decision.verdict == "held":
+                held |= order
+            decisions[order.id] = decision
+        for order in held:
+            order._imagepro_hold(decisions[order.id])
+        to_confirm = self - held
+        res = super(SaleOrder, to_confirm).action_confirm() if to_confirm else True
+        for order in to_confirm.filtered(lambda o: o.id in decisions):
+            decision = decisions[order.id]
             order.write(
                 {
                     "imagepro_decision": decision.verdict,
@@ -186,4 +340,17 @@ class SaleOrder(models.Model):
                     "imagepro_hold_reason": False,
                 }
             )
+            order.activity_ids.filtered(lambda a: a.summary == HOLD_SUMMARY).sudo().unlink()
+        if held:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "title": self.env._("Held for staff (O3)"),
+                    "message": "\n".join(held.mapped("imagepro_hold_reason")),
+                    "type": "warning",
+                    "sticky": True,
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
         return res

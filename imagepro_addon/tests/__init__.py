@@ -1,3 +1,5 @@
 from . import test_sale_order
 from . import test_return_authorization
+from . import test_ra_invoiced_lines
+from . import test_roles
 from . import test_sync

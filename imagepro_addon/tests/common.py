@@ -1,5 +1,6 @@
 # Copyright 2026 Image-Pro Services & Supplies, Inc.
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from contextlib import contextmanager
 from datetime import datetime, time
 
 from odoo import fields
@@ -9,6 +10,24 @@ from odoo.tests import TransactionCase, new_test_user
 
 class ImageproCommon(TransactionCase):
     """Data for every Image-Pro test: products without taxes, so amounts are exact to the cent."""
+
+    def assertRaisesRegex(self, expected_exception, expected_regex, *args, **kwargs):
+        """As unittest's, but in a savepoint like Odoo's assertRaises: what the refused call wrote is undone."""
+        if args or kwargs:
+            return super().assertRaisesRegex(expected_exception, expected_regex, *args, **kwargs)
+        return self._raises_regex(expected_exception, expected_regex)
+
+    def _tracked_fields(self, record):
+        """The fields whose changes the chatter of `record` shows (tracking is written when the request ends)."""
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        return record.sudo().message_ids.tracking_value_ids.field_id.mapped("name")
+
+    @contextmanager
+    def _raises_regex(self, expected_exception, expected_regex):
+        with self.assertRaises(expected_exception) as caught:
+            yield caught
+        self.assertRegex(str(caught.exception), expected_regex)
 
     @classmethod
     def setUpClass(cls):
@@ -23,10 +42,12 @@ class ImageproCommon(TransactionCase):
         cls.salesman = new_test_user(
             cls.env, login="ip_sales", groups="imagepro_addon.group_imagepro_user", name="Image-Pro Sales"
         )
+        # A returns clerk: Image-Pro / User, and Sales "All Documents" to find any customer's order;
+        # no Invoicing rights (the settlement posts the credit note itself).
         cls.clerk = new_test_user(
             cls.env,
             login="ip_clerk",
-            groups="imagepro_addon.group_imagepro_user,account.group_account_invoice",
+            groups="imagepro_addon.group_imagepro_user,sales_team.group_sale_salesman_all_leads",
             name="Image-Pro Returns Clerk",
         )
         cls.manager = new_test_user(

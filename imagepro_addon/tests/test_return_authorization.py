@@ -2,13 +2,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+from odoo.fields import Command
 from odoo.tests import Form, tagged
 
 from .common import ImageproCommon
 
 
-@freeze_time("2026-12-10")
+@freeze_time("2026-12-10 12:00:00")  # noon in Chicago
 @tagged("post_install", "-at_install")
 class TestReturnAuthorization(ImageproCommon):
     @classmethod
@@ -26,20 +27,25 @@ class TestReturnAuthorization(ImageproCommon):
             method="card", brand="visa",
         )
 
-    def _ra_form(self, order, requested_on, lines, remedy="credit", shipment_date=None):
-        form = Form(self.env["imagepro.return.authorization"].with_user(self.clerk))
-        form.sale_order_id = order
-        form.shipment_date = shipment_date or order.invoice_ids[:1].invoice_date
-        form.requested_on = requested_on
-        form.reason = "Ordered the wrong model"
-        form.remedy = remedy
-        for product, qty, price, defective in lines:
-            with form.line_ids.new() as line:
-                line.product_id = product
-                line.quantity = qty
-                line.unit_price_paid = price
-                line.defective = defective
-        return form.save()
+    def _ra_form(self, order, requested_on, lines, remedy="credit"):
+        """The clerk's RA, as made in the form on the day it is requested: pick the order, and of the invoiced
+        lines it offers keep `lines` [(product, quantity, price expected, defective)]."""
+        with freeze_time(f"{requested_on} 12:00:00"):
+            form = Form(self.env["imagepro.return.authorization"].with_user(self.clerk))
+            form.sale_order_id = order
+            form.reason = "Ordered the wrong model"
+            form.remedy = remedy
+            wanted = {product: (qty, price, defective) for product, qty, price, defective in lines}
+            for index in reversed(range(len(form.line_ids))):
+                with form.line_ids.edit(index) as line:
+                    keep = wanted.get(line.product_id)
+                    if keep:
+                        self.assertAlmostEqual(line.unit_price_paid, keep[1], places=2)  # as invoiced (W5)
+                        line.quantity = keep[0]
+                        line.defective = keep[2]
+                if not keep:
+                    form.line_ids.remove(index)
+            return form.save()
 
     def test_example_6_open_account_credit_oldest_first(self):
         ra = self._ra_form(self.order6, "2026-11-30", [(self.tn450, 2, 24.99, False)])
@@ -130,35 +136,37 @@ class TestReturnAuthorization(ImageproCommon):
         restock = note.invoice_line_ids.filtered(lambda line: line.product_id == self.restocking)
         self.assertEqual(restock.tax_ids, tax)
 
-    def test_w5_units_credited_once_are_not_credited_again(self):
+    def test_w5_units_returned_once_are_not_returned_again(self):
         first = self._ra_form(self.order9, "2026-11-20", [(self.drum, 1, 31.50, True)])
         first.action_authorize()
         first.line_ids.measured_weight_g = 790
         first.action_inspect()
         first.action_settle()
         self.assertAlmostEqual(first.credit_note_id.amount_total, 31.50, places=2)
-        again = self._ra_form(self.order9, "2026-11-25", [(self.drum, 1, 31.50, True)])
-        again.action_authorize()
-        again.line_ids.measured_weight_g = 790
-        again.action_inspect()
-        self.assertAlmostEqual(again.amount_credit, 0.0, places=2)
-        self.assertIn("W5", again.line_ids.rules)
-        again.action_settle()
-        self.assertFalse(again.credit_note_id)
+        with freeze_time("2026-11-25 12:00:00"):
+            form = Form(self.env["imagepro.return.authorization"].with_user(self.clerk))
+            form.sale_order_id = self.order9
+            form.reason = "Streaks on every page"
+            again = form.save()
+        # the drum is returned already; only the two toners are left to pick from
+        self.assertEqual([(l.product_id, l.quantity) for l in again.line_ids], [(self.tn25, 2.0)])
 
-    def test_ra_made_before_the_invoice_finds_it_at_settlement(self):
+    def test_nothing_to_return_before_the_invoice(self):
         order = self._order(self.approved, [(self.tn450, 2, 24.99)], "2026-10-30")
         order.action_confirm()
-        ra = self._ra_form(order, "2026-11-30", [(self.tn450, 2, 24.99, False)], shipment_date="2026-11-02")
-        ra.action_authorize()
-        self.assertFalse(ra.invoice_id)
-        invoice = order._create_invoices()
-        invoice.invoice_date = "2026-11-02"
-        invoice.action_post()
-        ra.action_inspect()
-        ra.action_settle()
-        self.assertEqual(ra.invoice_id, invoice)
-        self.assertEqual(ra.credit_note_id.reversed_entry_id, invoice)
+        with freeze_time("2026-11-30 12:00:00"):
+            form = Form(self.env["imagepro.return.authorization"].with_user(self.clerk))
+            form.sale_order_id = order
+            self.assertEqual(len(form.line_ids), 0)  # nothing invoiced, nothing to pick (W5)
+        with self.assertRaisesRegex(ValidationError, r"not invoiced on order .*\(W5\)"):
+            self.env["imagepro.return.authorization"].with_user(self.manager).create(
+                {
+                    "sale_order_id": order.id,
+                    "reason": "Ordered the wrong model",
+                    "shipment_date": "2026-11-02",
+                    "line_ids": [Command.create({"product_id": self.tn450.id, "unit_price_paid": 24.99})],
+                }
+            )
 
     def test_example_7_denied_r1(self):
         ra = self._ra_form(self.order6, "2026-12-03", [(self.tn450, 2, 24.99, False)])

@@ -18,7 +18,7 @@ def _no_none(value):
     return value is not None
 
 
-@freeze_time("2026-12-10")
+@freeze_time("2026-12-10 12:00:00")
 @tagged("post_install", "-at_install")
 class TestSync(ImageproCommon):
     @classmethod
@@ -116,6 +116,10 @@ class TestSync(ImageproCommon):
                        "inspection": {"labels_intact": True, "original_packaging": True, "resalable": True,
                                       "damage": "none"}}],
         }
+        late = dict(ret, ref="RAREQ-7", requested_on="2026-12-03")
+        denied = self.sync.sync_returns([late])[0]
+        self.assertEqual(denied["status"], "denied")
+        self.assertIn("R1", denied["rules"])
         res = self.sync.sync_returns([ret])[0]
         self.assertEqual(res["status"], "created", res)
         self.assertEqual(res["decision"], "approved")
@@ -127,10 +131,6 @@ class TestSync(ImageproCommon):
         self.assertEqual(self.sync.sync_returns([ret])[0]["ids"], res["ids"])
         self.assertEqual(self.sync.sync_returns([ret])[0]["status"], "already_present")
 
-        late = dict(ret, ref="RAREQ-7", requested_on="2026-12-03")
-        denied = self.sync.sync_returns([late])[0]
-        self.assertEqual(denied["status"], "denied")
-        self.assertIn("R1", denied["rules"])
 
         card_ret = {
             "type": "return", "ref": "RAREQ-9", "order_ref": "WEB-CARD", "customer": {"ref": "C-3003"},
@@ -175,8 +175,9 @@ class TestSync(ImageproCommon):
         self.assertEqual(ra.invoice_id.imagepro_sync_ref, "SHIP-LATE")
 
     def _fail_when_together(self, method):
-        """Patch `method` of imagepro.sync so it fails for more than one document, as a bad batch would."""
-        sync_class = type(self.env["imagepro.sync"])
+        """Patch `method` of its imagepro.sync kind so it fails for more than one document, as a bad batch would."""
+        kind = {"_create_orders": "imagepro.sync.order", "_invoice_shipments": "imagepro.sync.shipment"}[method]
+        sync_class = type(self.env[kind])
         real = getattr(sync_class, method)
 
         def only_alone(this, items):

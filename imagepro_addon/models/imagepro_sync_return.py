@@ -1,0 +1,85 @@
+# Copyright 2026 Image-Pro Services & Supplies, Inc.
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The sync API for return requests (R1-R7, W1-W6): an RA per request, authorized, and settled when the
+inspection comes with it."""
+
+import imagepro_policy
+
+from odoo import api, models
+from odoo.exceptions import ValidationError
+from odoo.fields import Command
+
+from .imagepro_sync import MissingDependency, _date
+
+
+class ImageproSyncReturn(models.AbstractModel):
+    _name = "imagepro.sync.return"
+    _inherit = "imagepro.sync"
+    _description = "Image-Pro Sync API: returns"
+
+    @api.model
+    def _sync_batch(self, docs):
+        return self._run_batch(docs, "return", self._sync_return)
+
+    @api.model
+    def _sync_return(self, doc):
+        ref = doc["ref"]
+        company = self._company()
+        ra_model = self.env["imagepro.return.authorization"]
+        existing = ra_model.search([("imagepro_sync_ref", "=", ref), ("company_id", "=", company.id)], limit=1)
+        if existing:
+            return self._ra_result(doc, "return", existing, "already_present")
+        if not (doc.get("reason") or "").strip():
+            raise ValidationError(self.env._("R6: the return states no reason; it is refused at intake."))
+        order = self._order_by_ref(doc["order_ref"]) if doc.get("order_ref") else self.env["sale.order"]
+        if doc.get("order_ref") and not order:
+            raise MissingDependency(self.env._("Order %(ref)s is not in the ERP yet.", ref=doc["order_ref"]))
+        partner = order.partner_id if order else self._find_partner(doc.get("customer"))
+        if not partner:
+            raise ValidationError(self.env._("Unknown customer %(ref)s.", ref=(doc.get("customer") or {}).get("ref")))
+        invoice = order._imagepro_shipped_invoice() if order else self.env["account.move"]
+        if order and not invoice:
+            # Goods are returned after they shipped: the credit memo must reverse the shipment's invoice.
+            raise MissingDependency(
+                self.env._("Order %(ref)s is not invoiced yet; the return waits for its shipment.", ref=doc["order_ref"])
+            )
+        line_cmds = []
+        for line in doc["lines"]:
+            product = self._product_by_sku(line["sku"])
+            # W5: the price paid comes from the invoice line the units were bought on (see below).
+            vals = {
+                "product_id": product.id,
+                "quantity": float(imagepro_policy.to_decimal(line["quantity"])),
+                "defective": bool(line.get("defective")),
+            }
+            if not order:
+                vals["unit_price_paid"] = float(imagepro_policy.to_decimal(line["unit_price_paid"]))
+            if line.get("inspection"):
+                vals.update(self._inspection_vals(line["inspection"]))
+            line_cmds.append(Command.create(vals))
+        ra = ra_model.create(
+            {
+                "imagepro_sync_ref": ref,
+                "company_id": company.id,
+                "partner_id": partner.id,
+                "sale_order_id": order.id or False,
+                "purchase_date": _date(doc["purchase_date"]),
+                "shipment_date": _date(doc["shipment_date"]),
+                "requested_on": _date(doc["requested_on"]),
+                "reason": doc["reason"],
+                "payment_method": doc.get("payment_method") or order.imagepro_payment_method or "open_account",
+                "card_brand": order.imagepro_card_brand or False,
+                "remedy": doc.get("remedy") or "credit",
+                "line_ids": line_cmds,
+            }
+        )
+        for ra_line, line in zip(ra.line_ids, doc["lines"]):
+            # W5 caps the price at what was invoiced; a request that claims less is credited less.
+            asked = imagepro_policy.to_decimal(line["unit_price_paid"])
+            if order and asked < imagepro_policy.to_decimal(str(ra_line.unit_price_paid)):
+                ra_line.unit_price_paid = float(asked)
+        ra.action_authorize()
+        if ra.state == "authorized" and all(line.get("inspection") for line in doc["lines"]):
+            ra.action_inspect()
+            ra.action_settle()
+        return self._ra_result(doc, "return", ra, "created")
