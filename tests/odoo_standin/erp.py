@@ -399,10 +399,29 @@ class StandinErp:
                                 "missing_dependency")
         prices = {line["sku"]: Decimal(line["price_subtotal"]) / Decimal(line["product_uom_qty"])
                   for line in order["order_line"]}
+        invoiced: dict[str, Decimal] = {}
+        for order_line in order["order_line"]:
+            sku = order_line["sku"]
+            invoiced[sku] = invoiced.get(sku, Decimal(0)) + Decimal(order_line["product_uom_qty"])
+        returned: dict[str, Decimal] = {}
+        for other in self.store.ras.values():
+            if other["order_ref"] == doc.order_ref and other["state"] not in ("denied", "cancelled"):
+                for other_line in other["lines"]:
+                    returned[other_line["sku"]] = returned.get(other_line["sku"], Decimal(0)) + Decimal(
+                        other_line["quantity"]
+                    )
+        asked: dict[str, Decimal] = {}
         lines = []
         for line in doc.lines:
             if line.sku not in prices:
-                raise DocumentError(f"{line.sku} is not on order {doc.order_ref} ({order['name']})")
+                raise DocumentError(f"{line.sku} was not invoiced on order {doc.order_ref} ({order['name']}): only "
+                                    "goods invoiced on the order can be returned on it (W5).")
+            asked[line.sku] = asked.get(line.sku, Decimal(0)) + line.quantity
+            left = invoiced[line.sku] - returned.get(line.sku, Decimal(0))
+            if asked[line.sku] > left:
+                raise DocumentError(f"Only {left:g} of {line.sku} can still be returned on order {doc.order_ref}: "
+                                    f"{invoiced[line.sku]:g} invoiced, {returned.get(line.sku, 0):g} on other "
+                                    "returns (W5).")
             paid = min(line.unit_price_paid, policy.round_cent(prices[line.sku]))  # W5: at most the invoiced price
             lines.append({"sku": line.sku, "quantity": str(line.quantity), "unit_price_paid": money_str(paid),
                           "defective": line.defective,

@@ -230,3 +230,24 @@ def test_inbox_files_go_to_done_or_rejected_with_a_report(erp: ErpUnderTest, out
     report = json.loads((inbox_dir / "rejected" / "broken.jsonl.errors.json").read_text())
     assert [d["valid"] for d in report["documents"]] == [False] * 4
     assert len(outbox.rows(states=("invalid",))) == 4
+
+
+def test_a_return_of_more_than_was_invoiced_is_a_dead_letter_citing_w5(erp: ErpUnderTest, outbox: Outbox) -> None:
+    seed(erp)
+    p = erp.prefix
+    order = next(o for o in load("1-orders.json", p) if o["ref"] == p + "WEB-100234")
+    shipment = next(s for s in load("2-shipments.jsonl", p) if s["order_ref"] == order["ref"])
+    ret = next(r for r in load("3-returns.json", p) if r["order_ref"] == order["ref"])
+    invoiced = sum(line["quantity"] for line in order["lines"] if line["sku"] == ret["lines"][0]["sku"])
+    ret["lines"][0]["quantity"] = invoiced + 4
+    clock = Clock()
+    runner = make_runner(erp, outbox, clock)
+    submit(outbox, [order])
+    runner.run_round()
+    submit(outbox, [shipment])
+    runner.run_round()
+    submit(outbox, [ret])
+    runner.run_round()
+    row = outbox.get("return", ret["ref"])
+    assert row is not None and row.state == "dead", row
+    assert "(W5)" in row.last_error
