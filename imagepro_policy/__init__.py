@@ -6,7 +6,16 @@ decide with the same rules.
 
 from __future__ import annotations
 
-from .dates import DEFAULT_TIME_ZONE, add_days, add_months, local_date, within_days, within_months
+from .dates import (
+    DEFAULT_TIME_ZONE,
+    EARLIEST_DATE,
+    LATEST_DATE,
+    add_days,
+    add_months,
+    local_date,
+    within_days,
+    within_months,
+)
 from .money import MoneyError, money_str, percent_of, round_cent, to_decimal
 from .orders import (
     InvoicePlan,
@@ -48,6 +57,8 @@ __all__ = [
     "DAMAGE_LABELS",
     "DEFAULT_POLICY",
     "DEFAULT_TIME_ZONE",
+    "EARLIEST_DATE",
+    "LATEST_DATE",
     "RULE_TITLES",
     "Inspection",
     "InvoicePlan",

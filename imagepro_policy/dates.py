@@ -7,6 +7,10 @@ from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 DEFAULT_TIME_ZONE = "America/Chicago"
+# The dates a document may carry: far enough either side of today for any real order, near enough that
+# every window the terms count (a year, 60 days) stays a valid calendar date.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
 
 
 def add_days(start: date, days: int) -> date:

@@ -8,7 +8,7 @@ import logging
 import os
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,8 @@ import imagepro_policy as policy
 from . import __version__
 from .config import Settings, env_name, load_settings
 from .errors import SyncError
-from .intake import ReadDocument, read_documents
+from .intake import ReadDocument, read_stream
+from .outbox.base import State
 from .plan import Planner
 from .policy_file import load_policy
 
@@ -31,15 +32,17 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _read_files(paths: Sequence[str]) -> list[tuple[str, list[ReadDocument]]]:
-    read: list[tuple[str, list[ReadDocument]]] = []
+def _each_file(paths: Sequence[str]) -> Iterator[tuple[str, Iterator[ReadDocument]]]:
+    """Each file's name and its documents, read as they are used (constant memory for JSON Lines)."""
     for name in paths:
+        if name == "-":
+            yield name, read_stream(sys.stdin.buffer)
+            continue
         try:
-            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            with Path(name).open("rb") as stream:
+                yield name, read_stream(stream)
+        except OSError as exc:
             raise SyncError(f"{name}: cannot read it ({exc})") from exc
-        read.append((name, read_documents(text)))
-    return read
 
 
 # --- plan -----------------------------------------------------------------------------------------
@@ -48,13 +51,19 @@ def _read_files(paths: Sequence[str]) -> list[tuple[str, list[ReadDocument]]]:
 def cmd_plan(args: argparse.Namespace) -> int:
     book = load_policy(Path(args.policy)) if args.policy else policy.DEFAULT_POLICY
     planner = Planner(book)
-    lines = [planner.plan(doc) for _, docs in _read_files(args.files) for doc in docs]
-    if args.json:
-        for line in lines:
-            print(json.dumps(line))
-    else:
-        _print_plan_table(lines)
-    return EXIT_PROBLEM if any(line["decision"] == "invalid" for line in lines) else EXIT_OK
+    invalid = False
+    table: list[dict[str, Any]] = []
+    for _, docs in _each_file(args.files):
+        for doc in docs:
+            line = planner.plan(doc)
+            invalid = invalid or line["decision"] == "invalid"
+            if args.json:
+                print(json.dumps(line))
+            else:
+                table.append(line)
+    if not args.json:
+        _print_plan_table(table)
+    return EXIT_PROBLEM if invalid else EXIT_OK
 
 
 _SHOWN_AMOUNTS = {
@@ -98,30 +107,26 @@ def _outbox(settings: Settings) -> Any:
 
 def cmd_submit(args: argparse.Namespace, settings: Settings) -> int:
     from .logs import Progress
-    from .store import store_documents
+    from .store import store_each
 
     outbox = _outbox(settings)
-    problems = 0
+    problems = total = 0
     try:
-        files = _read_files(args.files)
-        progress = Progress(sum(len(docs) for _, docs in files), "submit")
-        for name, docs in files:
-            for stored in store_documents(outbox, docs, Path(name).name):
+        progress = Progress(None, "submit")
+        for name, docs in _each_file(args.files):
+            for stored in store_each(outbox, docs, name):
                 progress.advance()
+                total += 1
                 if not stored.valid:
                     problems += 1
-                    print(
-                        f"{stored.kind} {stored.ref}: kept as invalid: {stored.message}"
-                        if stored.outcome != "conflict"
-                        else f"{stored.kind} {stored.ref}: {stored.message}",
-                        file=sys.stderr,
-                    )
+                    where = f" (kept as {stored.kept_as})" if stored.kept_as and stored.kept_as != stored.ref else ""
+                    verb = "kept as invalid: " if stored.outcome != "conflict" else ""
+                    print(f"{stored.kind} {stored.ref}{where}: {verb}{stored.message}", file=sys.stderr)
                 elif args.verbose:
                     print(f"{stored.kind} {stored.ref}: {stored.outcome}")
         progress.finish()
     finally:
         outbox.close()
-    total = sum(len(docs) for _, docs in files)
     print(f"{total - problems} of {total} document(s) queued; {problems} kept with errors")
     return EXIT_PROBLEM if problems else EXIT_OK
 
@@ -130,6 +135,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     outbox = _outbox(settings)
     try:
         counts = outbox.counts()
+        conflicts = outbox.count_conflicts()
         oldest = outbox.oldest_pending_since()
     finally:
         outbox.close()
@@ -139,6 +145,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
             json.dumps(
                 {
                     "counts": [{"state": s, "kind": k, "count": n} for (s, k), n in sorted(counts.items())],
+                    "conflicts": conflicts,
                     "oldest_pending_age_seconds": age,
                 }
             )
@@ -150,35 +157,46 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     for state in states:
         row = [counts.get((state, k), 0) for k in kinds]
         print(f"{state:<10}" + "".join(f"{n:>12}" for n in row) + f"{sum(row):>10}")
+    print(f"conflicts: {conflicts} (changed resends kept as invalid beside the first version; see `dead`)")
     print("oldest pending: " + (f"{int(age)} s ago" if age is not None else "none"))
     return EXIT_OK
+
+
+NEEDS_A_PERSON: tuple[State, ...] = ("dead", "invalid", "rejected")
+_PAGE = 1000
+
+
+def _rows_needing_a_person(outbox: Any, limit: int | None) -> Iterator[Any]:
+    """Every dead, invalid and rejected row, in pages (constant memory, whatever the outbox holds)."""
+    after, shown = 0, 0
+    while limit is None or shown < limit:
+        page = outbox.rows(states=NEEDS_A_PERSON, limit=_PAGE if limit is None else min(_PAGE, limit - shown),
+                           after_id=after)
+        if not page:
+            return
+        yield from page
+        shown += len(page)
+        after = page[-1].id
 
 
 def cmd_dead(args: argparse.Namespace, settings: Settings) -> int:
     outbox = _outbox(settings)
     try:
-        rows = outbox.rows(states=("dead", "invalid", "rejected"))
+        total = sum(n for (state, _), n in outbox.counts().items() if state in NEEDS_A_PERSON)
+        listed = 0
+        for row in _rows_needing_a_person(outbox, args.limit):
+            listed += 1
+            if args.json:
+                print(json.dumps({"type": row.kind, "ref": row.ref, "state": row.state, "attempts": row.attempts,
+                                  "error": row.last_error, "errors": row.errors}))
+            else:
+                print(f"{row.state:<9}{row.kind:<11}{row.ref:<18}tries {row.attempts:<3}{row.last_error}")
     finally:
         outbox.close()
-    if args.json:
-        for row in rows:
-            print(
-                json.dumps(
-                    {
-                        "type": row.kind,
-                        "ref": row.ref,
-                        "state": row.state,
-                        "attempts": row.attempts,
-                        "error": row.last_error,
-                        "errors": row.errors,
-                    }
-                )
-            )
-    else:
-        for row in rows:
-            print(f"{row.state:<9}{row.kind:<11}{row.ref:<18}tries {row.attempts:<3}{row.last_error}")
+    if not args.json:
+        shown = f" ({listed} listed; --limit)" if listed < total else ""
         print(
-            f"{len(rows)} document(s) need a person: fix the cause, then `imagepro-sync retry REF` "
+            f"{total} document(s) need a person{shown}: fix the cause, then `imagepro-sync retry REF` "
             "(dead) or submit a corrected document with the same ref (invalid, rejected)"
         )
     return EXIT_OK
@@ -304,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="documents by state and kind; age of the oldest pending")
     status.add_argument("--json", action="store_true")
     dead = sub.add_parser("dead", help="list dead letters, invalid and rejected documents with their reasons")
+    dead.add_argument("--limit", type=int, default=None, help="list at most N (default: all, streamed)")
     dead.add_argument("--json", action="store_true")
     retry = sub.add_parser("retry", help="put dead letters back in the queue")
     retry.add_argument("ref", nargs="?", help="the document's ref")
@@ -328,6 +347,18 @@ _SETTINGS_FIELDS = (
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The CLI. Everything it prints goes through one redaction (sync_worker.redact): no secret is shown."""
+    from .redact import RedactingStream
+
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = RedactingStream(stdout), RedactingStream(stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "plan":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -18,6 +19,24 @@ def _no_float(value: Any) -> Any:
     return value
 
 
+def _iso_date(value: Any) -> Any:
+    # DOCUMENTS.md: dates are YYYY-MM-DD, nothing else (no timestamps, no times, no offsets).
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a calendar date") from None
+    if not policy.EARLIEST_DATE <= parsed <= policy.LATEST_DATE:
+        raise ValueError(f"must be between {policy.EARLIEST_DATE} and {policy.LATEST_DATE}")
+    return parsed
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", flags=re.ASCII)
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 Money = Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, max_digits=14, decimal_places=2)]
 Grams = Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, le=100000)]
 Quantity = Annotated[Decimal, BeforeValidator(_no_float), Field(gt=0, le=100000, decimal_places=3)]
@@ -33,8 +52,8 @@ class _Doc(BaseModel):
 
 class Customer(_Doc):
     ref: Text
-    name: str = ""
-    email: str = ""
+    name: Annotated[str, Field(max_length=200)] = ""
+    email: Annotated[str, Field(max_length=254)] = ""
     credit_approved: bool | None = None
 
 
@@ -56,7 +75,7 @@ class Freight(_Doc):
 
 class Payment(_Doc):
     method: PaymentMethod
-    card_brand: str | None = None
+    card_brand: Annotated[str, Field(max_length=40)] | None = None
 
     @model_validator(mode="after")
     def _card_needs_brand(self) -> Payment:
@@ -69,7 +88,7 @@ class OrderDocument(_Doc):
     type: Literal["order"]
     ref: Text
     channel: Literal["web", "phone", "email"]
-    order_date: date
+    order_date: IsoDate
     customer: Customer
     lines: Annotated[list[OrderLine], Field(min_length=1)]
     freight: Freight | None = None
@@ -93,7 +112,7 @@ class ShipmentDocument(_Doc):
     type: Literal["shipment"]
     ref: Text
     order_ref: Text
-    shipped_on: date
+    shipped_on: IsoDate
 
 
 class Findings(_Doc):
@@ -142,9 +161,9 @@ class ReturnDocument(_Doc):
     ref: Text
     order_ref: Text
     customer: CustomerRef
-    requested_on: date
-    purchase_date: date
-    shipment_date: date
+    requested_on: IsoDate
+    purchase_date: IsoDate
+    shipment_date: IsoDate
     reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"\S")]
     payment_method: PaymentMethod
     remedy: Literal["credit", "replace"] = "credit"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .intake import read_documents
+from .errors import OutboxError
+from .intake import escape_text, read_stream
 from .outbox.base import Outbox
 from .store import Stored, store_documents
 
@@ -51,15 +53,18 @@ class Inbox:
         return taken
 
     def _store(self, outbox: Outbox, path: Path) -> InboxFile:
+        """Store the file's documents, each with its own outcome; a file that cannot be taken at all goes to
+        rejected/ with the reason, and is kept in the outbox as one invalid row so `dead` shows it."""
+        source = f"{self.folder.name}/{path.name}"
+        problem = ""
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            text = ""
-            stored: list[Stored] = []
-            problem = f"cannot read the file: {exc}"
-        else:
-            stored = store_documents(outbox, read_documents(text), path.name)
-            problem = ""
+            with path.open("rb") as stream:
+                stored = store_documents(outbox, read_stream(stream), source)
+        except OutboxError:
+            raise  # the outbox itself is down: the file stays in processing/ for the next round
+        except Exception as exc:
+            problem = f"cannot take the file: {type(exc).__name__}: {exc}"
+            stored = [self._keep_file(outbox, path, source, problem)]
         accepted = not problem and all(s.valid for s in stored)
         target = (self.done if accepted else self.rejected) / path.name
         if not accepted:
@@ -67,11 +72,21 @@ class Inbox:
                 "file": path.name,
                 "problem": problem,
                 "documents": [
-                    {"type": s.kind, "ref": s.ref, "stored_as": s.outcome, "valid": s.valid, "message": s.message}
+                    {"type": s.kind, "ref": s.ref, "kept_as": s.kept_as or s.ref, "stored_as": s.outcome,
+                     "valid": s.valid, "message": s.message}
                     for s in stored
                 ],
             }
             report_path = target.with_name(target.name + ".errors.json")
-            report_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+            report_path.write_text(json.dumps(report, indent=2, ensure_ascii=True) + "\n", encoding="utf-8")
         os.replace(path, target)
         return InboxFile(path.name, tuple(stored), accepted)
+
+    @staticmethod
+    def _keep_file(outbox: Outbox, path: Path, source: str, problem: str) -> Stored:
+        data = path.read_bytes()
+        text = escape_text(data[:100_000].decode("utf-8", errors="backslashreplace"))
+        ref = f"{source}@{hashlib.sha256(data).hexdigest()[:12]}"
+        error = {"field": "", "message": problem}
+        outcome = outbox.add("file", ref, {"raw": text}, state="invalid", errors=[error], last_error=problem)
+        return Stored("file", ref, outcome, False, problem, ref)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 
@@ -90,15 +91,48 @@ class InvalidDocument:
 ReadDocument = ValidDocument | InvalidDocument
 
 
+class Unrepresentable:
+    """A JSON token Python reads but no document may hold (NaN, Infinity, an integer of hundreds of digits):
+    kept as its text so the document can be stored as invalid, never a crash."""
+
+    def __init__(self, text: str, why: str) -> None:
+        self.text = text
+        self.why = why
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+_MAX_INT_DIGITS = 40
+
+
+def _parse_constant(name: str) -> Unrepresentable:
+    return Unrepresentable(name, f"{name} is not a number a document may hold")
+
+
+def _parse_int(text: str) -> int | Unrepresentable:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        return Unrepresentable(text[:_MAX_INT_DIGITS] + "...", f"a number of more than {_MAX_INT_DIGITS} digits")
+    return int(text)
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text, parse_float=Decimal, parse_int=_parse_int, parse_constant=_parse_constant)
+
+
 def parse_json_entries(text: str) -> list[Any | InvalidDocument]:
-    """Split a file's text into JSON values; a line of JSON Lines that does not parse is kept as invalid."""
-    stripped = text.strip()
+    """Split a file's text into JSON values; a line of JSON Lines that does not parse is kept as invalid.
+
+    One JSON value (an object, or an array of documents), else JSON Lines: one value per line, so a bad
+    line, whatever its bytes, is that line's outcome and never the others'.
+    """
+    stripped = text.lstrip("\ufeff").strip()  # a UTF-8 byte-order mark is not part of the first document
     if not stripped:
         return []
     try:
-        whole = json.loads(stripped, parse_float=Decimal)
+        whole = _loads(stripped)
     except json.JSONDecodeError as exc:
-        if stripped.startswith("[") or "\n" not in stripped:
+        if "\n" not in stripped or not _first_line_is_json(stripped):
             return [_unreadable(stripped, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")]
         return _json_lines(stripped)
     except RecursionError:
@@ -106,47 +140,158 @@ def parse_json_entries(text: str) -> list[Any | InvalidDocument]:
     return list(whole) if isinstance(whole, list) else [whole]
 
 
+def _first_line_is_object(text: str) -> bool:
+    try:
+        return isinstance(_loads(text), dict)
+    except (json.JSONDecodeError, RecursionError):
+        return False
+
+
+def _first_line_is_json(text: str) -> bool:
+    try:
+        _loads(text.split("\n", 1)[0])
+    except (json.JSONDecodeError, RecursionError):
+        return False
+    return True
+
+
 def _json_lines(text: str) -> list[Any | InvalidDocument]:
     entries: list[Any | InvalidDocument] = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            entries.append(json.loads(line, parse_float=Decimal))
-        except (json.JSONDecodeError, RecursionError) as exc:
-            detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            entries.append(_unreadable(line, f"line {number} is not valid JSON: {detail}"))
+        entries.append(parse_json_line(line, number))
     return entries
 
 
+def parse_json_line(line: str, number: int) -> Any | InvalidDocument:
+    """One line of JSON Lines: its value, or an InvalidDocument that keeps the line."""
+    try:
+        return _loads(line)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+        return _unreadable(line, f"line {number} is not valid JSON: {detail}")
+
+
 def _unreadable(raw: str, message: str) -> InvalidDocument:
-    return InvalidDocument("", "", (FieldError("", message),), raw[:_MAX_RAW_CHARS])
+    return InvalidDocument("", "", (FieldError("", message),), escape_text(raw[:_MAX_RAW_CHARS]))
+
+
+def escape_text(text: str) -> str:
+    """Text any store and any terminal takes: a NUL or a lone surrogate written as its JSON escape."""
+    if text.isascii() and "\x00" not in text:
+        return text
+    out = text.replace("\x00", "\\u0000")
+    try:
+        out.encode("utf-8")
+    except UnicodeEncodeError:
+        out = "".join(f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in out)
+    return out
+
+
+def scrub(value: Any) -> tuple[Any, list[FieldError]]:
+    """`value` with every string and key escaped where it holds a NUL or a lone surrogate and every
+    unrepresentable number as its text, and one FieldError per place that had to be changed."""
+    problems: list[FieldError] = []
+
+    def walk(node: Any, path: str) -> Any:
+        if isinstance(node, str):
+            clean = escape_text(node)
+            if clean != node:
+                what = "a NUL character" if "\x00" in node else "a lone surrogate (not Unicode text)"
+                problems.append(FieldError(path, f"contains {what}", _rule_of(path)))
+            return clean
+        if isinstance(node, Unrepresentable):
+            problems.append(FieldError(path, node.why, _rule_of(path)))
+            return node.text
+        if isinstance(node, dict):
+            out = {}
+            for key, item in node.items():
+                clean_key = escape_text(key)
+                if clean_key != key:
+                    problems.append(FieldError(path, f"a field name contains a NUL or a lone surrogate: {clean_key}"))
+                out[clean_key] = walk(item, f"{path}.{clean_key}" if path else clean_key)
+            return out
+        if isinstance(node, list):
+            return [walk(item, f"{path}[{i}]") for i, item in enumerate(node)]
+        return node
+
+    return walk(value, ""), problems
 
 
 def validate_entry(entry: Any) -> ReadDocument:
-    """Validate one parsed JSON value as a document of its `type`."""
+    """Validate one parsed JSON value as a document of its `type`; whatever its content, one outcome."""
     if isinstance(entry, InvalidDocument):
         return entry
+    try:
+        entry, problems = scrub(entry)
+    except RecursionError:
+        return _unreadable(repr(entry), "nested too deeply")
     if not isinstance(entry, dict):
-        return InvalidDocument("", "", (FieldError("", f"expected a JSON object, got {_json_kind(entry)}"),), entry)
+        errors = (*problems, FieldError("", f"expected a JSON object, got {_json_kind(entry)}"))
+        return InvalidDocument("", "", errors, entry)
     kind = entry.get("type")
-    ref = entry.get("ref")
-    kind_text = kind if isinstance(kind, str) else ""
-    ref_text = ref.strip() if isinstance(ref, str) else ""
-    model = DOCUMENT_MODELS.get(kind_text)
+    model = DOCUMENT_MODELS.get(kind) if isinstance(kind, str) else None
+    kind_text: str = kind if model is not None and isinstance(kind, str) else ""
+    ref_text = usable_ref(entry.get("ref"))
     if model is None:
         known = ", ".join(DOCUMENT_MODELS)
-        message = f"unknown document type {kind!r}; expected one of {known}" if kind else f"is required; one of {known}"
-        return InvalidDocument(kind_text, ref_text, (FieldError("type", message),), entry)
+        shown = repr(kind)[:60]
+        message = f"unknown document type {shown}; expected one of {known}" if kind else f"is required; one of {known}"
+        return InvalidDocument(kind_text, ref_text, (*problems, FieldError("type", message)), entry)
     try:
         document = model.model_validate(entry)
     except ValidationError as exc:
-        return InvalidDocument(kind_text, ref_text, _field_errors(exc), entry)
+        return InvalidDocument(kind_text, ref_text, (*problems, *_field_errors(exc)), entry)
+    if problems:
+        return InvalidDocument(kind_text, ref_text, tuple(problems), entry)
     return ValidDocument(document, entry)  # type: ignore[arg-type]
+
+
+_USABLE_REF = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
+
+
+def usable_ref(ref: Any) -> str:
+    """A ref that can key a stored document (1-200 printable characters), else ""."""
+    if not isinstance(ref, str):
+        return ""
+    ref = ref.strip()
+    return ref if _USABLE_REF.fullmatch(ref) else ""
 
 
 def read_documents(text: str) -> list[ReadDocument]:
     return [validate_entry(entry) for entry in parse_json_entries(text)]
+
+
+def read_stream(stream: BinaryIO) -> Iterator[ReadDocument]:
+    """The documents of a file, one at a time. JSON Lines is read line by line (constant memory, a line
+    that is not UTF-8 is that line's outcome); a single JSON value or array is read whole."""
+    first = b""
+    lines = iter(stream)
+    for first in lines:
+        if first.strip() and first.strip() != b"\xef\xbb\xbf":
+            break
+    else:
+        return
+    first_text = _decode(first, 1)
+    if isinstance(first_text, InvalidDocument) or not _first_line_is_object(first_text.lstrip("\ufeff")):
+        # Not JSON Lines of objects: one value (perhaps pretty-printed), an array, or a broken file: read whole.
+        rest = b"".join(lines)
+        yield from read_documents((first + rest).decode("utf-8", errors="backslashreplace"))
+        return
+    yield validate_entry(parse_json_line(first_text.lstrip("\ufeff"), 1))
+    for number, raw in enumerate(lines, start=2):
+        if not raw.strip():
+            continue
+        text = _decode(raw, number)
+        yield text if isinstance(text, InvalidDocument) else validate_entry(parse_json_line(text, number))
+
+
+def _decode(raw: bytes, number: int) -> str | InvalidDocument:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _unreadable(raw.decode("utf-8", errors="backslashreplace"), f"line {number} is not UTF-8 text: {exc}")
 
 
 def _field_errors(exc: ValidationError) -> tuple[FieldError, ...]:

@@ -66,10 +66,10 @@ def setup_logging(level: str, log_format: str, secrets: list[str]) -> None:
 
 
 class Progress:
-    """A one-line progress bar on a terminal's stderr; silent elsewhere."""
+    """A one-line progress bar on a terminal's stderr (a count when the total is not known); silent elsewhere."""
 
-    def __init__(self, total: int, label: str, enabled: bool | None = None) -> None:
-        self.total = max(total, 0)
+    def __init__(self, total: int | None, label: str, enabled: bool | None = None) -> None:
+        self.total = None if total is None else max(total, 0)
         self.done = 0
         self.label = label
         self.enabled = sys.stderr.isatty() if enabled is None else enabled
@@ -77,9 +77,12 @@ class Progress:
     def advance(self, count: int = 1) -> None:
         self.done += count
         if self.enabled:
-            total = max(self.total, self.done, 1)
-            filled = int(30 * self.done / total)
-            sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{total}")
+            if self.total is None:
+                sys.stderr.write(f"\r{self.label} {self.done}")
+            else:
+                total = max(self.total, self.done, 1)
+                filled = int(30 * self.done / total)
+                sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{total}")
             sys.stderr.flush()
 
     def finish(self) -> None:

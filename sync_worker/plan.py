@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Any, NamedTuple
 
 import imagepro_policy as policy
 from imagepro_policy import money_str
 
-from .documents import InspectionDocument, OrderDocument, ReturnDocument, ShipmentDocument
+from .documents import InspectionDocument, OrderDocument, PaymentMethod, ReturnDocument, ShipmentDocument
 from .intake import FieldError, InvalidDocument, ReadDocument
+
+
+class _SeenOrder(NamedTuple):
+    """What a shipment needs of an order planned earlier: little, so planning a million documents stays small."""
+
+    order_date: date
+    payment_method: PaymentMethod
+    verdict: str
+    rules: tuple[str, ...]
+    total_before_tax: str
 
 
 @dataclass
@@ -17,7 +28,7 @@ class Planner:
     """Plans documents in order; remembers the orders it has seen so a shipment can be invoiced."""
 
     book: policy.PolicyBook = policy.DEFAULT_POLICY
-    _orders: dict[str, tuple[OrderDocument, policy.OrderDecision]] = field(default_factory=dict)
+    _orders: dict[str, _SeenOrder] = field(default_factory=dict)
 
     def plan(self, read: ReadDocument) -> dict[str, Any]:
         if isinstance(read, InvalidDocument):
@@ -39,7 +50,13 @@ class Planner:
 
     def _order(self, document: OrderDocument) -> dict[str, Any]:
         decision = policy.decide_order(document.to_policy(), self.book)
-        self._orders[document.ref] = (document, decision)
+        self._orders[document.ref] = _SeenOrder(
+            document.order_date,
+            document.payment.method,
+            decision.verdict,
+            tuple(decision.rules),
+            money_str(decision.amounts.total_before_tax),
+        )
         return {
             "type": "order",
             "ref": document.ref,
@@ -64,14 +81,14 @@ class Planner:
                 "message": f"Order {document.order_ref} is not in these files; "
                 "the ERP invoices it from its own record (O7).",
             }
-        order, decision = seen
-        if decision.verdict != "accepted":
+        if seen.verdict != "accepted":
             return base | {
                 "decision": "waiting",
-                "rules": list(decision.rules),
-                "message": f"Order {order.ref} is {decision.verdict}, so nothing is invoiced until staff act on it.",
+                "rules": list(seen.rules),
+                "message": f"Order {document.order_ref} is {seen.verdict}, "
+                "so nothing is invoiced until staff act on it.",
             }
-        invoice = policy.plan_invoice(order.order_date, document.shipped_on, order.payment.method, self.book)
+        invoice = policy.plan_invoice(seen.order_date, document.shipped_on, seen.payment_method, self.book)
         paid = "recorded as paid by card" if invoice.paid_by_card else f"due {invoice.due_date.isoformat()}"
         return base | {
             "decision": "invoiced",
@@ -82,7 +99,7 @@ class Planner:
                 "due_date": invoice.due_date.isoformat(),
                 "paid_by_card": invoice.paid_by_card,
             },
-            "amounts": {"total_before_tax": money_str(decision.amounts.total_before_tax)},
+            "amounts": {"total_before_tax": seen.total_before_tax},
         }
 
     def _return(self, document: ReturnDocument) -> dict[str, Any]:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import OutboxError
+from ..redact import redact
 from .base import STATES, AddOutcome, Outbox, OutboxRow, State
-from .postgres import PostgresOutbox, redact
+from .postgres import PostgresOutbox
 from .sqlite import SqliteOutbox
 
 _SQLITE_PREFIX = "sqlite:///"

@@ -7,7 +7,6 @@ in autocommit; `add` (insert, else read and maybe replace) uses one short explic
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +18,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from ..errors import OutboxError
+from ..redact import redact
 from ._common import REPLACEABLE, Clock, as_utc, check_add, check_claim, make_row, to_json, utc_now
 from .base import AddOutcome, OutboxRow, State
 from .sql import POSTGRES, SCHEMA_VERSION
@@ -26,9 +26,6 @@ from .sql import POSTGRES, SCHEMA_VERSION
 CONNECT_TIMEOUT_S = 10
 
 
-def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
 
 
 def _load_json(value: Any) -> Any:
@@ -221,8 +218,10 @@ class PostgresOutbox:
             record = conn.execute(POSTGRES["select_by_key"], {"kind": kind, "ref": ref}).fetchone()
         return None if record is None else self._row(record)
 
-    def rows(self, states: tuple[State, ...] = (), kind: str = "", limit: int = 1000) -> list[OutboxRow]:
-        params = {"all_states": not states, "states": list(states), "kind": kind, "limit": limit}
+    def rows(
+        self, states: tuple[State, ...] = (), kind: str = "", limit: int = 1000, after_id: int = 0
+    ) -> list[OutboxRow]:
+        params = {"after_id": after_id, "all_states": not states, "states": list(states), "kind": kind, "limit": limit}
         with self._use("listing rows") as conn:
             return [self._row(r) for r in conn.execute(POSTGRES["rows"], params).fetchall()]
 
@@ -236,6 +235,11 @@ class PostgresOutbox:
     def counts(self) -> dict[tuple[str, str], int]:
         with self._use("counting rows") as conn:
             return {(r["state"], r["kind"]): int(r["n"]) for r in conn.execute(POSTGRES["counts"]).fetchall()}
+
+    def count_conflicts(self) -> int:
+        with self._use("counting conflicts") as conn:
+            record = conn.execute(POSTGRES["count_conflicts"]).fetchone()
+        return 0 if record is None else int(record["n"])
 
     def oldest_pending_since(self) -> datetime | None:
         """When the oldest row whose work is not done (pending, posting or failed) was added; None if none."""

@@ -221,8 +221,11 @@ class SqliteOutbox:
             record = conn.execute(SQLITE["select_by_key"], {"kind": kind, "ref": ref}).fetchone()
             return None if record is None else self._row(record)
 
-    def rows(self, states: tuple[State, ...] = (), kind: str = "", limit: int = 1000) -> list[OutboxRow]:
-        params = {"all_states": not states, "states": json.dumps(list(states)), "kind": kind, "limit": limit}
+    def rows(
+        self, states: tuple[State, ...] = (), kind: str = "", limit: int = 1000, after_id: int = 0
+    ) -> list[OutboxRow]:
+        params = {"after_id": after_id, "all_states": not states, "states": json.dumps(list(states)), "kind": kind}
+        params["limit"] = limit
         with self._read("listing rows") as conn:
             return [self._row(r) for r in conn.execute(SQLITE["rows"], params).fetchall()]
 
@@ -240,6 +243,10 @@ class SqliteOutbox:
     def counts(self) -> dict[tuple[str, str], int]:
         with self._read("counting rows") as conn:
             return {(r["state"], r["kind"]): int(r["n"]) for r in conn.execute(SQLITE["counts"]).fetchall()}
+
+    def count_conflicts(self) -> int:
+        with self._read("counting conflicts") as conn:
+            return int(conn.execute(SQLITE["count_conflicts"]).fetchone()["n"])
 
     def oldest_pending_since(self) -> datetime | None:
         """When the oldest row whose work is not done (pending, posting or failed) was added; None if none."""
