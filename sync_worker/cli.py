@@ -216,6 +216,7 @@ def cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from .heartbeat import Heartbeat
     from .inbox import Inbox
     from .logs import Progress
     from .runner import Runner, stop_on_signals
@@ -235,7 +236,16 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         lease_seconds=settings.lease_seconds,
         inbox=Inbox(inbox_dir) if inbox_dir else None,
         on_progress=progress.advance if progress else None,
+        heartbeat=Heartbeat(settings.heartbeat_file, _now),
     )
+    if settings.metrics_port:
+        from .metrics import Metrics
+
+        metrics = Metrics()
+        metrics.serve(settings.metrics_port)
+        runner.on_round = lambda summary, seconds: metrics.observe_round(
+            summary, seconds, outbox, transport.rpc_calls, _now()
+        )
     try:
         with stop_on_signals(runner):
             if args.once:
@@ -256,9 +266,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from .erp.check import CheckResult
+    from .heartbeat import liveness
     from .wiring import run_checks
 
-    results = run_checks(settings, quick=args.quick)
+    if args.live:
+        alive, message = liveness(settings.heartbeat_file, settings.liveness_seconds, _now())
+        results = [*run_checks(settings, quick=True), CheckResult("heartbeat", alive, message)]
+    else:
+        results = run_checks(settings, quick=args.quick)
     for result in results:
         print(f"{'ok  ' if result.ok else 'FAIL'} {result.name}: {result.message}")
     return EXIT_OK if all(r.ok for r in results) else EXIT_PROBLEM
@@ -316,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     submit.add_argument("-v", "--verbose", action="store_true", help="print every document's outcome")
 
     run = sub.add_parser("run", help="take the inbox and post to Odoo, every poll, until SIGTERM")
+    _env_flag(run, "--metrics-port", "metrics_port", "serve Prometheus metrics on this port", type=int)
     run.add_argument("--once", action="store_true", help="one round: drain what is due, then exit")
     _env_flag(run, "--inbox", "inbox", "folder to take document files from")
 
@@ -328,7 +345,13 @@ def build_parser() -> argparse.ArgumentParser:
     retry.add_argument("ref", nargs="?", help="the document's ref")
     retry.add_argument("--all", action="store_true", help="every dead letter")
     check = sub.add_parser("check", help="reach Odoo, log in, check the add-on, rights, products, terms, journals")
-    check.add_argument("--quick", action="store_true", help="only the settings and the outbox (for probes)")
+    check.add_argument("--quick", action="store_true", help="only the settings and the outbox (readiness probe)")
+    check.add_argument(
+        "--live",
+        action="store_true",
+        help="the settings, the outbox and the running worker's heartbeat: fails when no round started, "
+        f"progressed or finished within IMAGEPRO_LIVENESS_SECONDS (liveness probe) [env {env_name('heartbeat_file')}]",
+    )
     return parser
 
 
@@ -343,6 +366,7 @@ _SETTINGS_FIELDS = (
     "log_format",
     "log_level",
     "inbox",
+    "metrics_port",
 )
 
 

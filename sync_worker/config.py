@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     retry_max_seconds: float = Field(3600.0, gt=0, description="longest wait between tries of a document")
     inbox: Path | None = Field(None, description="folder to take document files from (done/ and rejected/ beside them)")
     policy_file: Path | None = Field(None, description="policy (TOML/JSON) used when no ERP policy is at hand")
+    heartbeat_file: Path = Field(
+        Path("imagepro-heartbeat.json"), description="file `run` rewrites as rounds start, progress and end"
+    )
+    liveness_seconds: float = Field(
+        300.0, gt=0, description="`check --live` fails when the worker has not beaten for this long"
+    )
+    metrics_port: int = Field(0, ge=0, le=65535, description="serve Prometheus metrics on this port (0: off)")
     log_format: Literal["auto", "json", "text"] = Field("auto", description="json when not on a terminal (auto)")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", description="log level")
 

@@ -15,6 +15,7 @@ from typing import Any, cast
 
 import schedule
 
+from .heartbeat import Heartbeat
 from .inbox import Inbox
 from .outbox.base import Outbox
 from .posting import Outcome, Poster
@@ -43,6 +44,8 @@ class Runner:
         lease_seconds: float = 300.0,
         inbox: Inbox | None = None,
         on_progress: Callable[[int], None] | None = None,
+        heartbeat: Heartbeat | None = None,
+        on_round: Callable[[RoundSummary, float], None] | None = None,
     ) -> None:
         self.outbox = outbox
         self.poster = poster
@@ -52,11 +55,15 @@ class Runner:
         self.lease_seconds = lease_seconds
         self.inbox = inbox
         self.on_progress = on_progress
+        self.heartbeat = heartbeat
+        self.on_round = on_round
         self.stopping = threading.Event()
 
     def run_round(self) -> RoundSummary:
         """Take the inbox, then claim and post until nothing is due now (or a stop is asked)."""
         summary = RoundSummary()
+        started = time.monotonic()
+        self._beat("round_started")
         if self.inbox is not None:
             summary.taken_files = len(self.inbox.take_all(self.outbox))
         while not self.stopping.is_set():
@@ -65,9 +72,20 @@ class Runner:
                 break
             outcomes = self.poster.post(rows)
             summary.outcomes += outcomes
+            self._beat("progress")
             if self.on_progress is not None:
                 self.on_progress(len(outcomes))
+        self._beat("round_finished")
+        if self.on_round is not None:
+            self.on_round(summary, time.monotonic() - started)
         return summary
+
+    def _beat(self, event: str) -> None:
+        if self.heartbeat is not None:
+            try:
+                self.heartbeat.beat(event)
+            except OSError as exc:  # a full or read-only disk must not stop the posting; the probe will say so
+                log.warning("cannot write the heartbeat %s: %s", self.heartbeat.path, exc)
 
     def run_forever(self, poll_seconds: float, sleep: Callable[[float], None] = time.sleep) -> None:
         """Every poll_seconds a round; an error in a round is logged and the loop goes on."""

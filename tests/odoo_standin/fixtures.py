@@ -60,8 +60,19 @@ def real_odoo_settings() -> dict[str, str] | None:
     return values if all(values.values()) else None
 
 
+@pytest.fixture(scope="session")
+def real_odoo_master_data() -> None:
+    """On a real Odoo, the examples' products and customers exist before the first test, whatever the order the
+    tests run in (a fresh database has none). The stand-in is seeded per test by the tests that need it."""
+    real = real_odoo_settings()
+    if real is not None:
+        from .master_data import seed
+
+        seed(ErpUnderTest(real[ENV[0]], real[ENV[1]], real[ENV[2]], real[ENV[3]], None, timeout=60.0))
+
+
 @pytest.fixture
-def erp() -> Iterator[ErpUnderTest]:
+def erp(real_odoo_master_data: None) -> Iterator[ErpUnderTest]:
     real = real_odoo_settings()
     if real is not None:
         target = ErpUnderTest(real[ENV[0]], real[ENV[1]], real[ENV[2]], real[ENV[3]], None, timeout=60.0)
