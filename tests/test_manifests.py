@@ -94,6 +94,8 @@ def test_the_configmap_holds_the_plain_settings() -> None:
         "IMAGEPRO_ERP_USER",
         "IMAGEPRO_POLL_SECONDS",
         "IMAGEPRO_LOG_FORMAT",
+        "IMAGEPRO_METRICS_PORT",
+        "IMAGEPRO_LIVENESS_SECONDS",
     }
     assert data["IMAGEPRO_LOG_FORMAT"] == "json"
     assert set(data) <= _setting_names()
@@ -112,7 +114,7 @@ def test_the_secret_holds_the_password_and_a_postgres_outbox_as_placeholders() -
 
 
 @needs_validator
-def test_the_deployment_runs_three_hardened_workers_with_quick_probes() -> None:
+def test_the_deployment_runs_three_hardened_workers_with_probes_that_mean_something() -> None:
     deployment = _resource("deployment.yaml")
     assert deployment["spec"]["replicas"] == 3
     pod = deployment["spec"]["template"]["spec"]
@@ -125,8 +127,13 @@ def test_the_deployment_runs_three_hardened_workers_with_quick_probes() -> None:
     assert container["securityContext"]["allowPrivilegeEscalation"] is False
     assert {"cpu", "memory"} <= set(container["resources"]["requests"])
     assert {"cpu", "memory"} <= set(container["resources"]["limits"])
+    assert container["readinessProbe"]["exec"]["command"] == ["imagepro-sync", "check", "--quick"]
+    assert container["livenessProbe"]["exec"]["command"] == ["imagepro-sync", "check", "--live"]
+    heartbeat = next(e["value"] for e in container["env"] if e["name"] == "IMAGEPRO_HEARTBEAT_FILE")
+    assert any(heartbeat.startswith(m["mountPath"] + "/") for m in container["volumeMounts"])  # writable
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    assert annotations["prometheus.io/port"] == str(container["ports"][0]["containerPort"])
     for probe in ("readinessProbe", "livenessProbe"):
-        assert container[probe]["exec"]["command"] == ["imagepro-sync", "check", "--quick"]
         assert container[probe]["periodSeconds"] >= 10
         assert container[probe]["timeoutSeconds"] < container[probe]["periodSeconds"]
     sources = {(s.get("configMapRef") or s.get("secretRef"))["name"] for s in container["envFrom"]}
