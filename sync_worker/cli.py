@@ -53,14 +53,17 @@ def cmd_plan(args: argparse.Namespace) -> int:
     planner = Planner(book)
     invalid = False
     table: list[dict[str, Any]] = []
-    for _, docs in _each_file(args.files):
-        for doc in docs:
-            line = planner.plan(doc)
-            invalid = invalid or line["decision"] == "invalid"
-            if args.json:
-                print(json.dumps(line))
-            else:
-                table.append(line)
+    try:
+        for _, docs in _each_file(args.files):
+            for doc in docs:
+                line = planner.plan(doc)
+                invalid = invalid or line["decision"] == "invalid"
+                if args.json:
+                    print(json.dumps(line))
+                else:
+                    table.append(line)
+    finally:
+        planner.close()
     if not args.json:
         _print_plan_table(table)
     return EXIT_PROBLEM if invalid else EXIT_OK

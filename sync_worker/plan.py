@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+import tempfile
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import imagepro_policy as policy
@@ -23,12 +26,71 @@ class _SeenOrder(NamedTuple):
     total_before_tax: str
 
 
+class _SeenOrders:
+    """The orders planned so far, by ref: the first `in_memory` in a dict, the rest in a temporary SQLite file,
+    so planning a file of millions of documents takes the same memory as one of thousands."""
+
+    def __init__(self, in_memory: int = 20_000) -> None:
+        self._memory: dict[str, _SeenOrder] = {}
+        self._in_memory = in_memory
+        self._disk: sqlite3.Connection | None = None
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+
+    def __setitem__(self, ref: str, seen: _SeenOrder) -> None:
+        if ref in self._memory or len(self._memory) < self._in_memory:
+            self._memory[ref] = seen
+            return
+        self._spill().execute(
+            "INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?, ?)",
+            (ref, seen.order_date.isoformat(), seen.payment_method, seen.verdict, ",".join(seen.rules),
+             seen.total_before_tax),
+        )
+
+    def get(self, ref: str) -> _SeenOrder | None:
+        found = self._memory.get(ref)
+        if found is not None or self._disk is None:
+            return found
+        row = self._disk.execute("SELECT * FROM seen WHERE ref = ?", (ref,)).fetchone()
+        if row is None:
+            return None
+        rules = tuple(row[4].split(",")) if row[4] else ()
+        return _SeenOrder(date.fromisoformat(row[1]), row[2], row[3], rules, row[5])
+
+    def _spill(self) -> sqlite3.Connection:
+        if self._disk is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="imagepro-plan-")
+            self._disk = sqlite3.connect(Path(self._folder.name) / "orders.db", isolation_level=None)
+            self._disk.execute("PRAGMA journal_mode = OFF")
+            self._disk.execute("PRAGMA synchronous = OFF")
+            self._disk.execute(
+                "CREATE TABLE seen (ref TEXT PRIMARY KEY, order_date TEXT, payment_method TEXT, verdict TEXT, "
+                "rules TEXT, total_before_tax TEXT)"
+            )
+        return self._disk
+
+    def close(self) -> None:
+        if self._disk is not None:
+            self._disk.close()
+            self._disk = None
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
+
+
 @dataclass
 class Planner:
     """Plans documents in order; remembers the orders it has seen so a shipment can be invoiced."""
 
     book: policy.PolicyBook = policy.DEFAULT_POLICY
-    _orders: dict[str, _SeenOrder] = field(default_factory=dict)
+    orders_in_memory: int = 20_000  # orders remembered in memory; more go to a temporary file
+    _orders: _SeenOrders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._orders = _SeenOrders(self.orders_in_memory)
+
+    def close(self) -> None:
+        """Drop what was remembered (and its temporary file, for a large plan)."""
+        self._orders.close()
 
     def plan(self, read: ReadDocument) -> dict[str, Any]:
         if isinstance(read, InvalidDocument):

@@ -92,3 +92,22 @@ def test_plan_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path: Path) 
     plan.stderr.close()
     plan.wait(60)
     assert "Traceback" not in err, err
+
+
+def test_a_plan_larger_than_memory_keeps_every_order_for_its_shipment() -> None:
+    from sync_worker.intake import read_documents
+    from sync_worker.plan import Planner
+
+    orders = [{"type": "order", "ref": f"BIG-{n}", "channel": "web", "order_date": "2026-11-20",
+               "customer": {"ref": "C-1", "credit_approved": True}, "payment": {"method": "open_account"},
+               "lines": [{"sku": "IP-TN450", "quantity": 1, "unit_price": "24.99"}]} for n in range(5)]
+    shipments = [{"type": "shipment", "ref": f"S-{n}", "order_ref": f"BIG-{n}", "shipped_on": "2026-11-21"}
+                 for n in range(5)]
+    planner = Planner(orders_in_memory=2)  # three of the five orders go to the temporary file
+    try:
+        lines = [planner.plan(read) for read in read_documents(json.dumps(orders + shipments))]
+    finally:
+        planner.close()
+    assert [line["decision"] for line in lines[5:]] == ["invoiced"] * 5
+    assert {line["invoice"]["due_date"] for line in lines[5:]} == {"2026-12-21"}
+    assert {line["amounts"]["total_before_tax"] for line in lines[5:]} == {"27.99"}

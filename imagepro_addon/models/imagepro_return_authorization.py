@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 
 from .chatter import post_note
+from .imagepro_policy import to_dec
 
 DECISIONS = [
     ("pending_inspection", "Pending Inspection"),
@@ -127,10 +128,14 @@ class ImageproReturnAuthorization(models.Model):
         ),
     ]
 
-    @api.depends("line_ids.paid", "line_ids.credit", "line_ids.restocking_fee")
+    @api.depends("line_ids.quantity", "line_ids.unit_price_paid", "line_ids.credit", "line_ids.restocking_fee")
     def _compute_amounts(self):
         for ra in self:
-            ra.amount_paid = sum(ra.line_ids.mapped("paid"))
+            # What was paid for the returned units, shown from the start (the decision adds credit and fee).
+            ra.amount_paid = float(sum(
+                (imagepro_policy.round_cent(to_dec(l.quantity) * to_dec(l.unit_price_paid)) for l in ra.line_ids),
+                imagepro_policy.to_decimal("0"),
+            ))
             ra.amount_credit = sum(ra.line_ids.mapped("credit"))
             ra.amount_restocking = sum(ra.line_ids.mapped("restocking_fee"))
 
@@ -479,7 +484,8 @@ class ImageproReturnAuthorization(models.Model):
             )
             vals = {
                 "product_id": line.product_id.id,
-                "name": f"{self.name}: {line.product_id.display_name}",
+                "name": self.env._("%(product)s, returned on %(ra)s", product=line.product_id.display_name,
+                                   ra=self.name),
                 "quantity": line.quantity,
                 "price_unit": line.unit_price_paid,
                 "tax_ids": [Command.set(taxes.ids)],

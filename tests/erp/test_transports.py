@@ -104,7 +104,7 @@ def test_check_reports_every_step_ok_on_a_ready_erp(erp: ErpUnderTest) -> None:
 
 
 def test_check_names_a_version_mismatch_and_a_missing_setup_item(erp: ErpUnderTest) -> None:
-    standin = erp.need_standin()
+    standin = erp.need_standin("a card journal taken away from a live ERP")
     standin.erp.setup["card_journal"] = False
     results = {r.name: r for r in run_checks(erp.transport_factory("xmlrpc"), "18.0.2.0.0")}
     assert not results["add-on version"].ok and "18.0.2.0.0" in results["add-on version"].message
@@ -112,8 +112,7 @@ def test_check_names_a_version_mismatch_and_a_missing_setup_item(erp: ErpUnderTe
 
 
 def test_check_on_an_unreachable_odoo_stops_at_the_first_step(erp: ErpUnderTest) -> None:
-    standin = erp.need_standin()
-    with standin.refused():
+    with erp.proxy.refused():
         results = run_checks(erp.transport_factory("xmlrpc", timeout=1.0), MODULE_VERSION)
     assert [(r.name, r.ok) for r in results] == [("reach Odoo", False)]
     assert "refused" in results[0].message

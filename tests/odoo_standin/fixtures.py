@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from sync_worker.erp import ErpTransport, make_transport
+from tests.faultproxy import FaultProxy
 
 from .server import OdooStandin
 
@@ -28,7 +29,15 @@ class ErpUnderTest:
     standin: OdooStandin | None
     timeout: float = 5.0
     prefix: str = field(default_factory=lambda: f"T{uuid.uuid4().hex[:8]}-")  # refs unique per test on a real Odoo
+    # The fault proxy every transport goes through (`url` is the proxy's): wire faults for the stand-in and a
+    # real Odoo alike. None only for an ErpUnderTest made without the fixture.
+    faults: FaultProxy | None = None
     _opened: list[ErpTransport] = field(default_factory=list)
+
+    @property
+    def proxy(self) -> FaultProxy:
+        assert self.faults is not None, "made by the erp fixture, an ErpUnderTest has its fault proxy"
+        return self.faults
 
     @property
     def is_real(self) -> bool:
@@ -50,9 +59,19 @@ class ErpUnderTest:
         self._opened.append(transport)
         return transport
 
+    def orders_with_ref(self, ref: str) -> int:
+        """How many sale orders carry `ref` in the ERP ("exactly once" is 1), read from the stand-in's store or
+        from a real Odoo as the integration user (who may read every order)."""
+        if self.standin is not None:
+            return sum(1 for model, _ in self.standin.erp.records_by_ref(ref) if model == "sale.order")
+        transport = self.transport_factory("xmlrpc")
+        return int(transport.execute_kw("sale.order", "search_count", [[("imagepro_sync_ref", "=", ref)]]))
+
     def close(self) -> None:
         for transport in self._opened:
             transport.close()
+        if self.faults is not None:
+            self.faults.__exit__(None, None, None)
 
 
 def real_odoo_settings() -> dict[str, str] | None:
@@ -73,16 +92,19 @@ def real_odoo_master_data() -> None:
 
 @pytest.fixture
 def erp(real_odoo_master_data: None) -> Iterator[ErpUnderTest]:
+    """The ERP under test behind a fault proxy: the stand-in, or the real Odoo IMAGEPRO_TEST_ODOO_* name."""
     real = real_odoo_settings()
     if real is not None:
-        target = ErpUnderTest(real[ENV[0]], real[ENV[1]], real[ENV[2]], real[ENV[3]], None, timeout=60.0)
+        proxy = FaultProxy.in_front_of(real[ENV[0]]).start()
+        target = ErpUnderTest(proxy.url, real[ENV[1]], real[ENV[2]], real[ENV[3]], None, timeout=60.0, faults=proxy)
         try:
             yield target
         finally:
             target.close()
         return
     with OdooStandin() as standin:
-        target = ErpUnderTest(standin.url, standin.db, standin.user, standin.password, standin)
+        proxy = FaultProxy.in_front_of(standin.url).start()
+        target = ErpUnderTest(proxy.url, standin.db, standin.user, standin.password, standin, faults=proxy)
         try:
             yield target
         finally:

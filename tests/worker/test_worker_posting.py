@@ -110,26 +110,24 @@ def test_invalid_documents_are_kept_with_field_and_rule(tmp_path: Path, capsys: 
 
 
 def test_a_reply_lost_mid_way_still_posts_once(erp: ErpUnderTest, outbox: Outbox) -> None:
-    standin = erp.need_standin()
     seed(erp)
     submit(outbox, load("1-orders.json", erp.prefix))
     runner = make_runner(erp, outbox, Clock())
     runner.poster.book()  # log in and read the policy first, so the fault hits the batch itself
-    standin.inject("drop_mid_reply", 1)  # Odoo committed the batch, the worker never heard
+    erp.proxy.inject("reset_mid_response", 1)  # Odoo committed the batch, the worker never heard
     summary = runner.run_round()
     assert summary.count("posted") == 6 and summary.count("rejected") == 1
     for row in outbox.rows(kind="order", states=("posted",)):
         assert row.result["status"] == "already_present"
-        assert len(standin.erp.records_by_ref(row.ref)) == 1
+        assert erp.orders_with_ref(row.ref) == 1
 
 
 def test_an_outage_waits_then_posts(erp: ErpUnderTest, outbox: Outbox) -> None:
-    standin = erp.need_standin()
     seed(erp)
     clock = Clock()
     runner = make_runner(erp, outbox, clock, retry_base_seconds=30)
     submit(outbox, load("1-orders.json", erp.prefix)[:3])
-    with standin.refused():
+    with erp.proxy.refused():
         summary = runner.run_round()
     assert summary.count("failed") == 3
     failed = outbox.rows(kind="order")
@@ -140,11 +138,11 @@ def test_an_outage_waits_then_posts(erp: ErpUnderTest, outbox: Outbox) -> None:
 
 
 def test_serialization_failures_are_retried_within_the_call(erp: ErpUnderTest, outbox: Outbox) -> None:
-    standin = erp.need_standin()
+    standin = erp.need_standin("a serialization failure happens inside Odoo's database, not on the wire")
     seed(erp)
     submit(outbox, load("1-orders.json", erp.prefix)[:2])
     standin.inject("serialization_failure", 2)
-    standin.inject("http_502", 1)
+    erp.proxy.inject("http_502", 1)
     assert make_runner(erp, outbox, Clock()).run_round().count("posted") == 2
 
 
@@ -204,11 +202,10 @@ def test_json_rpc_transport_posts_the_same(erp: ErpUnderTest, outbox: Outbox) ->
 
 def test_the_password_never_reaches_the_logs(erp: ErpUnderTest, outbox: Outbox,
                                              caplog: pytest.LogCaptureFixture) -> None:
-    standin = erp.need_standin()
     seed(erp)
     submit(outbox, load("1-orders.json", erp.prefix)[:1])
     caplog.set_level(logging.DEBUG)
-    with standin.refused():
+    with erp.proxy.refused():
         make_runner(erp, outbox, Clock()).run_round()
     row = outbox.get("order", erp.prefix + "WEB-100234")
     assert row is not None
