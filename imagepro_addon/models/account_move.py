@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
+from .chatter import integration_author
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -16,3 +18,8 @@ class AccountMove(models.Model):
             "A synchronized document reference must be unique per company.",
         )
     ]
+
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        return integration_author(self, author_id, email_from, raise_on_email) or super()._message_compute_author(
+            author_id, email_from, raise_on_email
+        )

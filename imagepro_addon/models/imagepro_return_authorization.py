@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 
-from .chatter import post_note
+from .chatter import integration_author, post_note
 from .imagepro_policy import to_dec
 
 DECISIONS = [
@@ -614,3 +614,8 @@ class ImageproReturnAuthorization(models.Model):
         order = self.env["sale.order"].create(self._prepare_replacement_order_vals(decision))
         order.action_confirm()
         return order
+
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        return integration_author(self, author_id, email_from, raise_on_email) or super()._message_compute_author(
+            author_id, email_from, raise_on_email
+        )

@@ -181,8 +181,15 @@ class ImageproSync(models.AbstractModel):
         )
         check("sync_rights", rights, self.env._("%(login)s may call the sync API", login=user.login) if rights
               else self.env._("%(login)s lacks the Image-Pro Integration group", login=user.login))
-        check("sync_user_email", user.email, user.email or self.env._(
-            "%(login)s has no e-mail address; Odoo needs one to log payments in the chatter", login=user.login))
+        integration = user.has_group("imagepro_addon.group_imagepro_integration")
+        if user.email:
+            sender = user.email
+        elif integration:
+            sender = self.env._("no e-mail address: its chatter messages are sent from the company's address")
+        else:
+            sender = self.env._("%(login)s has no e-mail address; Odoo needs one to log payments in the chatter",
+                                login=user.login)
+        check("sync_user_email", user.email or integration, sender)
         module = self.env["ir.module.module"].sudo().search([("name", "=", "imagepro_addon")], limit=1)
         return {
             "module_version": module.latest_version or "",

@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .imagepro_policy import to_dec
-from .chatter import post_note
+from .chatter import integration_author, post_note
 
 NO_CHARGE_CTX = "imagepro_no_service_charge"
 HOLD_SUMMARY = "Held: O3 credit approval"
@@ -354,3 +354,8 @@ class SaleOrder(models.Model):
                 },
             }
         return res
+
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        return integration_author(self, author_id, email_from, raise_on_email) or super()._message_compute_author(
+            author_id, email_from, raise_on_email
+        )

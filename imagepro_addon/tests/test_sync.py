@@ -131,7 +131,6 @@ class TestSync(ImageproCommon):
         self.assertEqual(self.sync.sync_returns([ret])[0]["ids"], res["ids"])
         self.assertEqual(self.sync.sync_returns([ret])[0]["status"], "already_present")
 
-
         card_ret = {
             "type": "return", "ref": "RAREQ-9", "order_ref": "WEB-CARD", "customer": {"ref": "C-3003"},
             "requested_on": "2026-11-20", "purchase_date": "2026-03-10", "shipment_date": "2026-03-11",
@@ -154,6 +153,14 @@ class TestSync(ImageproCommon):
         self.assertEqual(twice["status"], "already_present")
         self.assertEqual(twice["ids"], done[0]["ids"])
         self.assertTrue(_no_none([res, denied, pending, done, twice]))
+
+    def test_the_flow_by_an_integration_user_without_email(self):
+        # Odoo's own "Invoice ... paid" note on the order needs an author's address; the worker's user has none.
+        self.integration.partner_id.email = False
+        self.env.company.email = False
+        self.test_shipment_return_inspection_flow()
+        order = self.env["sale.order"].search([("imagepro_sync_ref", "=", "WEB-CARD")])
+        self.assertTrue(order.message_ids.filtered(lambda m: "paid" in (m.body or "")))
 
     def test_a_return_waits_for_its_orders_invoice(self):
         self.sync.sync_orders([self._order_doc("WEB-NOTSHIPPED")])
