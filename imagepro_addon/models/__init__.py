@@ -6,9 +6,11 @@ from . import res_partner
 from . import product_template
 from . import sale_order
 from . import sale_order_line
-from . import account_move
+from . import imagepro_return_reason
 from . import imagepro_return_authorization
+from . import imagepro_return_authorization_mail
 from . import imagepro_return_authorization_line
+from . import account_move
 from . import imagepro_sync
 from . import imagepro_sync_order
 from . import imagepro_sync_shipment

@@ -8,6 +8,7 @@ from odoo.fields import Command
 
 from .chatter import integration_author, post_note
 from .imagepro_policy import to_dec
+from .window_actions import open_records
 
 DECISIONS = [
     ("pending_inspection", "Pending Inspection"),
@@ -93,7 +94,14 @@ class ImageproReturnAuthorization(models.Model):
         required=True, tracking=True, default=lambda self: self.env.company._imagepro_today(),
         help="The day the customer asked for the return (R1, R4, W1 count to it), in the terms' time zone.",
     )
-    reason = fields.Char(required=True, tracking=True, help="R6: every return states its reason.")
+    reason_id = fields.Many2one(
+        "imagepro.return.reason", required=True, tracking=True, index=True,
+        compute="_compute_reason_id", store=True, readonly=False, precompute=True, ondelete="restrict",
+        help="R6: every return states its reason. A reason typed without a code (the sync worker's text) takes "
+        "the code it names, else the catch-all 'Other'.",
+    )
+    reason_is_other = fields.Boolean(related="reason_id.is_other")
+    reason = fields.Char(string="Reason Detail", tracking=True, help="The customer's own words.")
     payment_method = fields.Selection(
         [("card", "Card"), ("open_account", "Open Account")], required=True, tracking=True,
         compute="_compute_order_facts", store=True, readonly=False, precompute=True,
@@ -127,6 +135,15 @@ class ImageproReturnAuthorization(models.Model):
             "A synchronized inspection reference must be unique per company.",
         ),
     ]
+
+    @api.depends("reason")
+    def _compute_reason_id(self):
+        reasons = self.env["imagepro.return.reason"]
+        for ra in self:
+            if not ra.reason_id or ra.reason_id.is_other:  # a code the text names wins over the catch-all
+                match = reasons._imagepro_match(ra.reason)
+                if match != ra.reason_id:
+                    ra.reason_id = match
 
     @api.depends("line_ids.quantity", "line_ids.unit_price_paid", "line_ids.credit", "line_ids.restocking_fee")
     def _compute_amounts(self):
@@ -163,15 +180,20 @@ class ImageproReturnAuthorization(models.Model):
                 Command.create(vals) for vals in self._prepare_invoiced_line_vals()
             ]
 
+    @api.onchange("reason_id")
+    def _onchange_reason_id(self):
+        """The lines start as defective or not as the reason says; the clerk may still tick each line."""
+        for line in self.line_ids:
+            line.defective = self.reason_id.defective
+
     # ------------------------------------------------------------------ W5: what was invoiced
     def _imagepro_invoiced_lines(self):
         """The product lines of the origin order's posted customer invoices (no service charge, freight...)."""
         self.ensure_one()
         order = self.sale_order_id.sudo()
         charges = self.company_id._imagepro_charge_products()
-        return order.invoice_ids.filtered(
-            lambda m: m.move_type == "out_invoice" and m.state == "posted"
-        ).invoice_line_ids.filtered(
+        invoices = order.invoice_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        return invoices.invoice_line_ids.filtered(
             lambda l: l.display_type == "product" and l.product_id and l.product_id not in charges
             and order in l.sale_line_ids.order_id
         ).sorted(lambda l: (l.move_id.invoice_date, l.move_id.id, l.sequence, l.id))
@@ -193,7 +215,11 @@ class ImageproReturnAuthorization(models.Model):
         self.ensure_one()
         rounding = self.env["decimal.precision"].precision_get("Product Unit of Measure")
         vals_list = []
-        for invoice_line in self._imagepro_invoiced_lines():
+        invoice_lines = self._imagepro_invoiced_lines()
+        only_invoice = self.env.context.get("imagepro_return_invoice_id")
+        if only_invoice:  # the Return button of an invoice offers that invoice's lines
+            invoice_lines = invoice_lines.filtered(lambda l: l.move_id.id == only_invoice)
+        for invoice_line in invoice_lines:
             left = round(invoice_line.quantity - self._imagepro_returned_quantity(invoice_line), rounding)
             if left > 0:
                 vals_list.append(
@@ -202,6 +228,7 @@ class ImageproReturnAuthorization(models.Model):
                         "product_id": invoice_line.product_id.id,
                         "quantity": left,
                         "unit_price_paid": float(invoiced_unit_price(invoice_line)),
+                        "defective": self.reason_id.defective,
                     }
                 )
         return vals_list
@@ -262,9 +289,9 @@ class ImageproReturnAuthorization(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        locked = {"sale_order_id", "partner_id", "company_id"} & set(vals)
+        locked = {"sale_order_id", "partner_id", "company_id", "reason_id"} & set(vals)
         if locked and any(ra.state != "draft" for ra in self):
-            raise UserError(self.env._("Only a draft return can change its order or customer."))
+            raise UserError(self.env._("Only a draft return can change its order, customer or reason."))
         if "requested_on" in vals:
             for ra in self.filtered(lambda r: r.requested_on != fields.Date.to_date(vals["requested_on"])):
                 ra._imagepro_check_requested_on(vals["requested_on"], ra.company_id)
@@ -305,8 +332,11 @@ class ImageproReturnAuthorization(models.Model):
 
     def _check_reason(self):
         for ra in self:
-            if not (ra.reason or "").strip():
-                raise UserError(self.env._("R6: a return must state its reason; it is refused at intake without one."))
+            if not ra.reason_id or (ra.reason_id.is_other and not (ra.reason or "").strip()):
+                raise UserError(self.env._(
+                    "R6: a return must state its reason; %(ra)s gives none (a return for 'Other' says why in the "
+                    "reason detail).", ra=ra.name,
+                ))
 
     # ------------------------------------------------------------------ actions
     def action_authorize(self):
@@ -361,7 +391,8 @@ class ImageproReturnAuthorization(models.Model):
                 pending = " ".join(l.message for l in decision.lines if l.verdict == "pending_inspection")
                 raise UserError(self.env._("%(name)s cannot be decided yet: %(why)s", name=ra.name, why=pending))
             ra._imagepro_write_decision(decision)
-            ra.write({"state": "inspected"})
+            # Nothing to settle when every line is denied: the return is decided, and done.
+            ra.write({"state": "denied" if decision.verdict == "denied" else "inspected"})
             post_note(ra, decision.message)
         return True
 
@@ -458,6 +489,21 @@ class ImageproReturnAuthorization(models.Model):
                 "force_email": True,
             },
         }
+
+    def action_view_sale_order(self):
+        return open_records(self.sale_order_id, self.env._("Origin Order"))
+
+    def action_view_invoice(self):
+        return open_records(self.invoice_id, self.env._("Origin Invoice"))
+
+    def action_view_credit_note(self):
+        return open_records(self.credit_note_id, self.env._("Credit Note"))
+
+    def action_view_payment(self):
+        return open_records(self.payment_id, self.env._("Card Refund"))
+
+    def action_view_replacement_order(self):
+        return open_records(self.replacement_order_id, self.env._("Replacement Order"))
 
     def action_print_ra(self):
         self.ensure_one()
@@ -562,11 +608,45 @@ class ImageproReturnAuthorization(models.Model):
             ],
             order="invoice_date_due asc, date asc, id asc",
         )
+        applied = []
         for invoice in invoices:
             credit_line.invalidate_recordset(["reconciled", "amount_residual"])
             if credit_line.reconciled:
                 break
+            before = invoice.amount_residual
             invoice.js_assign_outstanding_line(credit_line.id)
+            invoice.invalidate_recordset(["amount_residual"])
+            applied.append((invoice, before - invoice.amount_residual))
+        self._imagepro_note_credit_applied(credit_note, [(inv, amount) for inv, amount in applied if amount])
+
+    def _imagepro_note_credit_applied(self, credit_note, applied):
+        """R7 leaves a trace where the money went: on the credit note, the invoice it came from and each
+        invoice it paid."""
+        self.ensure_one()
+        currency = credit_note.currency_id
+        credit_note.invalidate_recordset(["amount_residual"])
+
+        def money(amount):
+            return f"{currency.symbol or ''}{amount:,.2f}"
+
+        where = "; ".join(f"{inv.name} {money(amount)}" for inv, amount in applied)
+        rest = credit_note.amount_residual
+        summary = self.env._(
+            "Credit note %(note)s of return %(ra)s (%(total)s) applied to the oldest open invoices first (R7): "
+            "%(where)s.", note=credit_note.name, ra=self.name, total=money(credit_note.amount_total),
+            where=where or self.env._("no open invoice"),
+        )
+        if not currency.is_zero(rest):
+            summary += " " + self.env._("%(rest)s stays on the customer's account as an outstanding credit.",
+                                        rest=money(rest))
+        post_note(credit_note, summary)
+        if self.invoice_id and self.invoice_id not in [inv for inv, _amount in applied]:
+            post_note(self.invoice_id, summary)
+        for invoice, amount in applied:
+            post_note(invoice, self.env._(
+                "%(amount)s paid by credit note %(note)s of return %(ra)s (R7).",
+                amount=money(amount), note=credit_note.name, ra=self.name,
+            ))
 
     def _imagepro_refund_card(self, credit_note):
         """R7: the credit goes back to the card: an outbound payment in the CARD journal."""
@@ -588,7 +668,15 @@ class ImageproReturnAuthorization(models.Model):
                 }
             )
         )
-        return wizard._create_payments()
+        payment = wizard._create_payments()
+        summary = self.env._(
+            "Credit note %(note)s of return %(ra)s refunded to the %(brand)s card by payment %(payment)s (R7).",
+            note=credit_note.name, ra=self.name, brand=brand, payment=payment.name,
+        )
+        post_note(credit_note, summary)
+        if self.invoice_id:
+            post_note(self.invoice_id, summary)
+        return payment
 
     def _prepare_replacement_order_vals(self, decision):
         self.ensure_one()

@@ -33,7 +33,7 @@ class ImageproReturnAuthorizationLine(models.Model):
     company_id = fields.Many2one(related="ra_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="ra_id.currency_id")
     partner_id = fields.Many2one(related="ra_id.partner_id", store=True)
-    reason = fields.Char(related="ra_id.reason", store=True)
+    reason_id = fields.Many2one(related="ra_id.reason_id", store=True, string="Reason")
     ra_state = fields.Selection(related="ra_id.state", store=True, string="RA Status")
     requested_on = fields.Date(related="ra_id.requested_on", store=True)
     invoice_line_id = fields.Many2one(
@@ -47,7 +47,10 @@ class ImageproReturnAuthorizationLine(models.Model):
         required=True, compute="_compute_unit_price_paid", store=True, readonly=False, precompute=True,
         help="W5: what was paid for one unit before tax, after discount, as invoiced; never more.",
     )
-    defective = fields.Boolean()
+    defective = fields.Boolean(
+        help="Defective goods are decided by the warranty (W1-W6), others by the non-defective return window "
+        "(R4). Starts as the reason's default.",
+    )
     inspected = fields.Boolean(readonly=True, copy=False)
     measured_weight_g = fields.Float(string="Measured Weight (g)", digits=(16, 1))
     full_weight_g = fields.Float(
@@ -135,6 +138,9 @@ class ImageproReturnAuthorizationLine(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            if "defective" not in vals and vals.get("ra_id"):
+                vals["defective"] = self.env["imagepro.return.authorization"].browse(vals["ra_id"]).reason_id.defective
         lines = super().create(vals_list)
         lines._imagepro_check_draft()
         return lines

@@ -43,5 +43,6 @@ class ImageproSyncInspection(models.AbstractModel):
             remaining -= match
         ra.imagepro_inspection_ref = ref
         ra.action_inspect()
-        ra.action_settle()
+        if ra.state == "inspected":  # an inspection that denies every line has decided the return already
+            ra.action_settle()
         return self._ra_result(doc, "inspection", ra, "created")

@@ -81,5 +81,6 @@ class ImageproSyncReturn(models.AbstractModel):
         ra.action_authorize()
         if ra.state == "authorized" and all(line.get("inspection") for line in doc["lines"]):
             ra.action_inspect()
-            ra.action_settle()
+            if ra.state == "inspected":
+                ra.action_settle()
         return self._ra_result(doc, "return", ra, "created")

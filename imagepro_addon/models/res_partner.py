@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError
 
 from .chatter import post_note
 from .sale_order import is_immediate
+from .window_actions import RA_GROUP, new_return, open_records
 
 
 class ResPartner(models.Model):
@@ -16,6 +17,8 @@ class ResPartner(models.Model):
     )
     imagepro_credit_approved_by = fields.Many2one("res.users", string="Credit Approved By", readonly=True, copy=False)
     imagepro_credit_approved_on = fields.Date(string="Credit Approved On", readonly=True, copy=False)
+
+    imagepro_ra_count = fields.Integer(string="Returns Count", compute="_compute_imagepro_ra_count", groups=RA_GROUP)
 
     def _imagepro_check_manager(self):
         if not self.env.user.has_group("imagepro_addon.group_imagepro_manager"):
@@ -69,3 +72,29 @@ class ResPartner(models.Model):
             post_note(order, self.env._("Credit revoked by %(user)s: payment terms removed; the order needs "
                                         "approved credit or a card payment (O3).", user=self.env.user.name))
         return True
+
+    # ------------------------------------------------------------------ the returns desk
+    def _compute_imagepro_ra_count(self):
+        counts = dict(self.env["imagepro.return.authorization"]._read_group(
+            [("partner_id", "child_of", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]
+        ))
+        for partner in self:
+            partner.imagepro_ra_count = sum(
+                count for p, count in counts.items() if p.commercial_partner_id == partner.commercial_partner_id
+            )
+
+    def action_imagepro_view_returns(self):
+        self.ensure_one()
+        ras = self.env["imagepro.return.authorization"].search(
+            [("partner_id", "child_of", self.commercial_partner_id.id)]
+        )
+        action = open_records(ras, self.env._("Returns"))
+        action["context"] = {"default_partner_id": self.id}
+        if len(ras) != 1:
+            action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
+        return action
+
+    def action_imagepro_return(self):
+        """A new RA for this customer: the clerk picks the order (its invoiced lines follow)."""
+        self.ensure_one()
+        return new_return(self.env, self.env._("Return"), {"default_partner_id": self.id})

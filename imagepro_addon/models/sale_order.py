@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 
 from .imagepro_policy import to_dec
 from .chatter import integration_author, post_note
+from .window_actions import RA_GROUP, new_return, open_records
 
 NO_CHARGE_CTX = "imagepro_no_service_charge"
 HOLD_SUMMARY = "Held: O3 credit approval"
@@ -56,6 +57,11 @@ class SaleOrder(models.Model):
     imagepro_origin_ra_id = fields.Many2one(
         "imagepro.return.authorization", string="Replacement for RA", copy=False, readonly=True
     )
+
+    imagepro_ra_ids = fields.One2many(
+        "imagepro.return.authorization", "sale_order_id", string="Returns", groups=RA_GROUP
+    )
+    imagepro_ra_count = fields.Integer(string="Returns Count", compute="_compute_imagepro_ra_count", groups=RA_GROUP)
 
     _sql_constraints = [
         (
@@ -359,3 +365,24 @@ class SaleOrder(models.Model):
         return integration_author(self, author_id, email_from, raise_on_email) or super()._message_compute_author(
             author_id, email_from, raise_on_email
         )
+
+    # ------------------------------------------------------------------ the returns desk
+    @api.depends("imagepro_ra_ids")
+    def _compute_imagepro_ra_count(self):
+        for order in self:
+            order.imagepro_ra_count = len(order.imagepro_ra_ids)
+
+    def action_imagepro_return(self):
+        """A new RA on this order, holding what was invoiced and is still returnable (W5)."""
+        self.ensure_one()
+        if self.state != "sale" or not self._imagepro_shipped_invoice():
+            raise UserError(self.env._(
+                "%(order)s has no posted invoice yet: goods are returned from what was invoiced (W5).",
+                order=self.name,
+            ))
+        return new_return(self.env, self.env._("Return"), {
+            "default_sale_order_id": self.id, "default_partner_id": self.partner_id.id,
+        })
+
+    def action_imagepro_view_returns(self):
+        return open_records(self.imagepro_ra_ids, self.env._("Returns"))

@@ -3,3 +3,4 @@ from . import test_return_authorization
 from . import test_ra_invoiced_lines
 from . import test_roles
 from . import test_sync
+from . import test_returns_desk
