@@ -25,7 +25,10 @@ def test_mypy_strict_is_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.skipif(not (ROOT / "imagepro_addon" / "__manifest__.py").exists(), reason="no add-on in this tree")
+ADDONS = [name for name in ("imagepro_addon", "imagepro_addon_stock") if (ROOT / name / "__manifest__.py").exists()]
+
+
+@pytest.mark.skipif(not ADDONS, reason="no add-on in this tree")
 def test_pylint_odoo_is_clean_on_the_addon() -> None:
-    result = run(sys.executable, "-m", "pylint", "--rcfile", str(ROOT / ".pylintrc"), "imagepro_addon")
+    result = run(sys.executable, "-m", "pylint", "--rcfile", str(ROOT / ".pylintrc"), *ADDONS)
     assert result.returncode == 0, result.stdout + result.stderr
