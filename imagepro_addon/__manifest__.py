@@ -9,7 +9,7 @@
     "author": "Image-Pro Services & Supplies, Inc.",
     "website": "https://www.imagepro.example",
     "license": "LGPL-3",
-    "depends": ["sale_management", "account"],
+    "depends": ["sale_management", "account", "portal"],
     "post_init_hook": "post_init_hook",
     "external_dependencies": {"python": ["imagepro-sync>=1.0"]},
     "data": [
@@ -32,5 +32,9 @@
         "views/res_company_views.xml",
         "views/product_template_views.xml",
         "views/imagepro_menus.xml",
+        "views/portal_templates.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["imagepro_addon/static/tests/tours/*.js"],
+    },
 }

@@ -8,7 +8,7 @@ from . import sale_order
 from . import sale_order_line
 from . import imagepro_return_reason
 from . import imagepro_return_authorization
-from . import imagepro_return_authorization_mail
+from . import imagepro_return_authorization_customer
 from . import imagepro_return_authorization_line
 from . import account_move
 from . import imagepro_sync

@@ -48,8 +48,9 @@ FACT_FIELDS = ("purchase_date", "shipment_date", "payment_method", "card_brand")
 class ImageproReturnAuthorization(models.Model):
     _name = "imagepro.return.authorization"
     _description = "Return Authorization"
-    _inherit = ["mail.thread", "mail.activity.mixin", "imagepro.rights.mixin"]
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin", "imagepro.rights.mixin"]
     _order = "id desc"
+    _mail_post_access = "read"  # the customer writes on the RA from the portal
     _check_company_auto = True
 
     name = fields.Char(string="RA Number", required=True, copy=False, readonly=True, default="New", index=True)
@@ -109,6 +110,12 @@ class ImageproReturnAuthorization(models.Model):
     )
     card_brand = fields.Char(compute="_compute_order_facts", store=True, readonly=False, precompute=True)
     remedy = fields.Selection([("credit", "Credit"), ("replace", "Replace")], required=True, default="credit")
+    channel = fields.Selection(
+        [("desk", "Returns Desk"), ("sync", "Sync Worker"), ("portal", "Customer Portal")],
+        default="desk", required=True, readonly=True, copy=False, index=True,
+        help="Where the request came from: a clerk, the sync worker (web store, phone/e-mail desk, dock) or the "
+        "customer in the portal.",
+    )
     imagepro_sync_ref = fields.Char(string="Sync Reference", copy=False, index=True, readonly=True)
     imagepro_inspection_ref = fields.Char(string="Inspection Reference", copy=False, index=True, readonly=True)
     line_ids = fields.One2many("imagepro.return.authorization.line", "ra_id", string="Lines", copy=True)
@@ -135,6 +142,14 @@ class ImageproReturnAuthorization(models.Model):
             "A synchronized inspection reference must be unique per company.",
         ),
     ]
+
+    def _compute_access_url(self):
+        for ra in self:
+            ra.access_url = f"/my/returns/{ra.id}"
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return self.env._("Return %(name)s", name=self.name)
 
     @api.depends("reason")
     def _compute_reason_id(self):

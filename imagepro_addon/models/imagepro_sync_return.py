@@ -60,6 +60,7 @@ class ImageproSyncReturn(models.AbstractModel):
         ra = ra_model.create(
             {
                 "imagepro_sync_ref": ref,
+                "channel": "sync",
                 "company_id": company.id,
                 "partner_id": partner.id,
                 "sale_order_id": order.id or False,

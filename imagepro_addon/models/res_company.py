@@ -13,6 +13,11 @@ from odoo.addons.base.models.res_partner import _tz_get
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    imagepro_portal_authorize = fields.Boolean(
+        string="Authorize Portal Returns at Once", default=True,
+        help="A return a customer requests in the portal whose dates pass the terms (R1, R4, W1) gets its RA "
+        "number at once; unticked, it waits as a draft for a returns clerk.",
+    )
     imagepro_time_zone = fields.Selection(
         _tz_get,
         string="Terms Time Zone",

@@ -4,3 +4,4 @@ from . import test_ra_invoiced_lines
 from . import test_roles
 from . import test_sync
 from . import test_returns_desk
+from . import test_portal

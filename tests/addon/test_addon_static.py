@@ -37,7 +37,7 @@ CORE_FIELDS: dict[str, set[str]] = {
         "name", "model", "report_type", "report_name", "report_file", "print_report_name",
         "binding_model_id", "binding_type",
     },
-    "ir.rule": {"name", "model_id", "domain_force", "groups"},
+    "ir.rule": {"name", "model_id", "domain_force", "groups", "perm_read", "perm_write", "perm_create", "perm_unlink"},
     "ir.module.category": {"name", "sequence"},
     "res.groups": {"name", "category_id", "implied_ids", "users"},
     "mail.template": {
@@ -197,11 +197,15 @@ def test_access_csv_models_exist() -> None:
     for row in rows:
         model = row["model_id:id"].removeprefix("model_").replace("_", ".")
         assert model in ours, f"{row['id']}: unknown model {row['model_id:id']}"
-        assert row["group_id:id"].startswith("group_imagepro_"), row["id"]
+        assert row["group_id:id"].startswith(("group_imagepro_", "base.group_portal")), row["id"]
         assert (model, row["group_id:id"]) not in seen, f"duplicate row for {model} / {row['group_id:id']}"
         seen.add((model, row["group_id:id"]))
+        if row["group_id:id"] == "base.group_portal":  # customers read their own returns, nothing more
+            assert (row["perm_write"], row["perm_create"], row["perm_unlink"]) == ("0", "0", "0"), row["id"]
     groups = {"group_imagepro_user", "group_imagepro_manager", "group_imagepro_integration"}
-    assert seen == {(m, g) for m in ours for g in groups}
+    portal = {(m, "base.group_portal") for m in ("imagepro.return.authorization", "imagepro.return.authorization.line",
+                                                  "imagepro.return.reason")}
+    assert seen == {(m, g) for m in ours for g in groups} | portal
 
 
 def test_every_data_file_is_in_the_manifest() -> None:
@@ -219,4 +223,4 @@ def test_manifest_keys() -> None:
     assert manifest["license"] == "LGPL-3"
     assert manifest["author"] == "Image-Pro Services & Supplies, Inc."
     assert manifest["external_dependencies"] == {"python": ["imagepro-sync>=1.0"]}
-    assert set(manifest["depends"]) == {"sale_management", "account"}  # type: ignore[arg-type]
+    assert set(manifest["depends"]) == {"sale_management", "account", "portal"}  # type: ignore[arg-type]
