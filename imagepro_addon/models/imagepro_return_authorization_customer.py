@@ -60,7 +60,9 @@ class ImageproReturnAuthorization(models.Model):
         template = self.env.ref(TEMPLATES[step], raise_if_not_found=False)
         if not template:
             return
-        ra = self.sudo().with_context(lang=self.partner_id.lang or self.env.lang)
+        # Queued for Odoo's mail queue rather than sent in the request: a slow or absent mail server must not
+        # hold up the desk, the portal or a batch of the worker's returns.
+        ra = self.sudo().with_context(lang=self.partner_id.lang or self.env.lang, mail_notify_force_send=False)
         sender = self._imagepro_mail_sender()
         if not sender:
             # No address to send from: keep what the customer would have read with the RA, and say why.
