@@ -49,6 +49,8 @@ class ImageproReturnsPortal(CustomerPortal):
         try:
             ra_sudo = self._document_check_access(RA_MODEL, ra_id, access_token)
         except (AccessError, MissingError) as error:
+            if request.env.user._is_public() and not access_token:  # a customer who is not logged in yet
+                return request.redirect(f"/web/login?redirect=/my/returns/{ra_id}")
             raise NotFound() from error
         if report_type in ("html", "pdf", "text"):
             return self._show_report(model=ra_sudo, report_type=report_type, report_ref=RA_REPORT, download=download)

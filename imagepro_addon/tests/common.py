@@ -78,6 +78,17 @@ class ImageproCommon(TransactionCase):
         cls.unapproved = partner.create({"name": "Walk-in Print Shop", "ref": "C-2002"})
         cls.card_customer = partner.create({"name": "Card Customer", "ref": "C-3003"})
 
+    @staticmethod
+    def _order_doc(ref="WEB-100234", payment=None, customer=None, lines=None, order_date="2026-10-30"):
+        """An order document as the worker posts it to the sync API."""
+        return {
+            "type": "order", "ref": ref, "channel": "web", "order_date": order_date,
+            "customer": customer or {"ref": "C-1001", "name": "Lakeside Dental", "credit_approved": True},
+            "lines": lines or [{"sku": "IP-TN450", "quantity": 2, "unit_price": "24.99", "discount_percent": "0"}],
+            "freight": {"method": "ground", "amount": "8.50"},
+            "payment": payment or {"method": "open_account"},
+        }
+
     @classmethod
     def _order(cls, partner, lines, order_date="2026-10-30", method="open_account", brand=False, freight=0.0):
         vals_lines = [

@@ -87,6 +87,10 @@ class TestPortalReturns(ImageproCommon, HttpCase):
         self.assertEqual(pdf.status_code, 200)
         self.assertIn(mine.name, pdf.text)  # test mode renders the report as HTML
         self.assertEqual(self.url_open(f"/my/returns/{theirs.id}").status_code, 404)
+        self.logout()
+        self.assertIn("/web/login", self.url_open(f"/my/returns/{mine.id}").url)  # not logged in: log in first
+        self.assertEqual(self.url_open(f"{mine.get_portal_url()}").status_code, 200)  # the e-mailed link's token
+        self.authenticate("ip_portal", "ip_portal-pw")
         counters = self.make_jsonrpc_request("/my/counters", {"counters": ["return_count"]})
         self.assertEqual(counters["return_count"], 1)
 

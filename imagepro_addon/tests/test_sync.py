@@ -26,15 +26,6 @@ class TestSync(ImageproCommon):
         super().setUpClass()
         cls.sync = cls.env["imagepro.sync"].with_user(cls.integration)
 
-    def _order_doc(self, ref="WEB-100234", payment=None, customer=None, lines=None, order_date="2026-10-30"):
-        return {
-            "type": "order", "ref": ref, "channel": "web", "order_date": order_date,
-            "customer": customer or {"ref": "C-1001", "name": "Lakeside Dental", "credit_approved": True},
-            "lines": lines or [{"sku": "IP-TN450", "quantity": 2, "unit_price": "24.99", "discount_percent": "0"}],
-            "freight": {"method": "ground", "amount": "8.50"},
-            "payment": payment or {"method": "open_account"},
-        }
-
     def test_held_order_logged_by_a_user_without_email(self):
         self.integration.partner_id.email = False
         res = self.sync.sync_orders([self._order_doc("WEB-H", customer={"ref": "C-2002"})])[0]

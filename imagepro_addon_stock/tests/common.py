@@ -37,12 +37,3 @@ class ImageproStockCommon(ImageproCommon):
         delivery.with_context(skip_backorder=True).button_validate()
         self.assertEqual(delivery.state, "done")
         return delivery
-
-    def _order_doc(self, ref, lines=None, customer=None, order_date="2026-10-30", payment=None):
-        return {
-            "type": "order", "ref": ref, "channel": "web", "order_date": order_date,
-            "customer": customer or {"ref": "C-1001", "name": "Lakeside Dental", "credit_approved": True},
-            "lines": lines or [{"sku": "IP-TN450", "quantity": 2, "unit_price": "24.99", "discount_percent": "0"}],
-            "freight": {"method": "ground", "amount": "8.50"},
-            "payment": payment or {"method": "open_account"},
-        }

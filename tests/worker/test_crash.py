@@ -117,7 +117,13 @@ def test_sigterm_finishes_the_batch_in_hand_and_exits(standin: OdooStandin, tmp_
     env = worker_env(standin, outbox_url)
     assert imagepro_sync("submit", str(write(tmp_path / "day.jsonl", day_of(100))), env=env).wait(60) == 0
     worker = imagepro_sync("run", env=env)
-    time.sleep(1.0)
+    # The signal must reach a worker that is posting, not one still importing (a loaded machine takes a while):
+    # wait for its first round's heartbeat and its first posted documents.
+    heartbeat = Path(env["IMAGEPRO_HEARTBEAT_FILE"])
+    deadline = time.monotonic() + 60
+    while not (heartbeat.exists() and posted_count(outbox_url)) and time.monotonic() < deadline:
+        assert worker.poll() is None, "the worker stopped before it was asked to"
+        time.sleep(0.05)
     worker.send_signal(signal.SIGTERM)
     assert worker.wait(15) == 0
     box = open_outbox(outbox_url)
