@@ -1,4 +1,4 @@
-"""Image-Pro's terms of sale, warranty and returns as code (TERMS.md).
+"""Image-Pro's terms of sale, warranty and returns as code (docs/terms.md).
 
 Standard library only and free of I/O, so that the Odoo add-on and the sync worker
 decide with the same rules.

@@ -1,4 +1,4 @@
-"""Calendar-date windows with one reading each (TERMS.md, "Money and dates")."""
+"""Calendar-date windows with one reading each (docs/terms.md, "Money and dates")."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def days_between(start: date, end: date) -> int:
 
 
 def local_date(instant: datetime, time_zone: str = DEFAULT_TIME_ZONE) -> date:
-    """The calendar date of `instant` in the company's time zone (TERMS.md: America/Chicago).
+    """The calendar date of `instant` in the company's time zone (docs/terms.md: America/Chicago).
 
     A naive datetime is read as UTC, as Odoo stores it: 2026-11-26 04:27 is 25 November in Chicago.
     """

@@ -1,4 +1,4 @@
-"""Money as exact decimals, rounded to the cent half-up (TERMS.md, "Money and dates")."""
+"""Money as exact decimals, rounded to the cent half-up (docs/terms.md, "Money and dates")."""
 
 from __future__ import annotations
 

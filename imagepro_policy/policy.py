@@ -36,7 +36,7 @@ def normalize_card_brand(brand: str) -> str:
 
 @dataclass(frozen=True)
 class PolicyVersion:
-    """Every number of TERMS.md, as in force from `effective_from` on. Defaults are the T&C's."""
+    """Every number of docs/terms.md, as in force from `effective_from` on. Defaults are the T&C's."""
 
     effective_from: date = date(2000, 1, 1)
     minimum_order: Decimal = Decimal("50.00")  # O1

@@ -1,4 +1,4 @@
-"""Rule ids of TERMS.md and their short titles, in the order TERMS.md lists them."""
+"""Rule ids of docs/terms.md and their short titles, in the order it lists them."""
 
 from __future__ import annotations
 
@@ -31,5 +31,5 @@ _ORDER = {rule: index for index, rule in enumerate(RULE_TITLES)}
 
 
 def ordered_rules(rules: Iterable[str]) -> tuple[str, ...]:
-    """Distinct rule ids in TERMS.md order, so every decision lists them the same way."""
+    """Distinct rule ids in docs/terms.md order, so every decision lists them the same way."""
     return tuple(sorted(set(rules), key=lambda rule: _ORDER.get(rule, len(_ORDER))))

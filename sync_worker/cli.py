@@ -327,7 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     plan = sub.add_parser("plan", help="decide documents with no ERP and print what the terms say")
     plan.add_argument("files", nargs="+", metavar="FILE", help="JSON, JSON array or JSON Lines; - for stdin")
-    plan.add_argument("--json", action="store_true", help="one JSON object per document (DOCUMENTS.md)")
+    plan.add_argument("--json", action="store_true", help="one JSON object per document (docs/documents.md)")
     plan.add_argument("--policy", help="plan under other numbers: a TOML or JSON policy file")
 
     submit = sub.add_parser("submit", help="validate documents and queue them in the outbox")

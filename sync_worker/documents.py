@@ -1,4 +1,4 @@
-"""The four kinds of document of DOCUMENTS.md as pydantic models, and their conversion to policy inputs."""
+"""The four kinds of document of docs/documents.md as pydantic models, and their conversion to policy inputs."""
 
 from __future__ import annotations
 
