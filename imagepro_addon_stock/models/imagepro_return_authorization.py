@@ -11,7 +11,7 @@ class ImageproReturnAuthorization(models.Model):
     _inherit = "imagepro.return.authorization"
 
     picking_ids = fields.One2many("stock.picking", "imagepro_ra_id", string="Transfers", readonly=True)
-    picking_count = fields.Integer(string="Receipts", compute="_compute_picking_count")
+    picking_count = fields.Integer(string="Transfer Count", compute="_compute_picking_count")
 
     @api.depends("picking_ids")
     def _compute_picking_count(self):
@@ -37,7 +37,7 @@ class ImageproReturnAuthorization(models.Model):
 
     def action_view_pickings(self):
         self.ensure_one()
-        return open_records(self.picking_ids, self.env._("Receipts"))
+        return open_records(self.picking_ids, self.env._("Transfers"))
 
     # ------------------------------------------------------------------ receipt
     def _imagepro_warehouse(self):
