@@ -33,6 +33,14 @@ class TestReturnsDesk(ImageproCommon):
         self.assertEqual(action["res_model"], "imagepro.return.authorization")
         return Form(self.ra_model.with_user(user or self.clerk).with_context(**action["context"]))
 
+    @staticmethod
+    def _through_every_step(ra):
+        """Authorize, receive, inspect (the line as the form leaves it) and settle, as the clerk's buttons do."""
+        ra.action_authorize()
+        ra.action_receive()
+        ra.action_inspect()
+        ra.action_settle()
+
     def _settled_card_return(self, user):
         """The defective drum of the card order returned by `user`, from request to card refund (W3: 36 % left)."""
         ra = self.ra_model.with_user(user).create({
@@ -72,10 +80,7 @@ class TestReturnsDesk(ImageproCommon):
             self.assertAlmostEqual(line.unit_price_paid, 24.99, places=2)  # as invoiced
         form.reason_id = self.env.ref("imagepro_addon.return_reason_wrong_item")
         ra = form.save()
-        ra.action_authorize()
-        ra.action_receive()
-        ra.action_inspect()
-        ra.action_settle()
+        self._through_every_step(ra)
         self.assertEqual(ra.state, "settled")
         self.assertAlmostEqual(ra.credit_note_id.amount_untaxed, 42.48, places=2)  # 49.98 less 15 % (R5)
         # links every way
@@ -182,10 +187,7 @@ class TestReturnsDesk(ImageproCommon):
         form = self._form_from(self.order.with_user(self.clerk).action_imagepro_return())
         form.reason_id = self.env.ref("imagepro_addon.return_reason_wrong_item")
         ra = form.save()
-        ra.action_authorize()
-        ra.action_receive()
-        ra.action_inspect()
-        ra.action_settle()
+        self._through_every_step(ra)
         mails = self._mails(ra)
         self.assertEqual(len(mails), 4, mails.mapped("subject"))
         issued, received, decided, settled = mails
