@@ -146,6 +146,22 @@ class TestReturnsDesk(ImageproCommon):
         })
         self.assertEqual((ra.reason_id, ra.reason), (other, "Streaks on every page"))
 
+    def test_the_workers_reason_text_takes_its_code_and_the_channel_says_sync(self):
+        sync = self.env["imagepro.sync"].with_user(self.integration)
+        doc = {
+            "type": "return", "ref": "RAREQ-LEAK", "order_ref": "", "customer": {"ref": "C-1001"},
+            "requested_on": "2026-11-20", "purchase_date": "2026-11-10", "shipment_date": "2026-11-12",
+            "reason": "Leaking cartridge", "payment_method": "open_account", "remedy": "credit",
+            "lines": [{"sku": "IP-TN450", "quantity": 1, "unit_price_paid": "24.99", "defective": True}],
+        }
+        self.order.imagepro_sync_ref = "WEB-LEAK"
+        result = sync.sync_returns([dict(doc, order_ref="WEB-LEAK")])[0]
+        ra = self.ra_model.browse(result["ids"]["ra_id"])
+        self.assertEqual(result["status"], "created", result)
+        self.assertEqual((ra.reason_id, ra.reason, ra.channel),
+                         (self.env.ref("imagepro_addon.return_reason_leaking"), "Leaking cartridge", "sync"))
+        self.assertTrue(ra.line_ids.defective)
+
     def test_the_reason_sets_whether_lines_start_as_defective(self):
         form = self._form_from(self.order.with_user(self.clerk).action_imagepro_return())
         form.reason_id = self.env.ref("imagepro_addon.return_reason_defective")
