@@ -28,7 +28,7 @@ class ImageproReturnsPortal(CustomerPortal):
         return values
 
     def _imagepro_returns_domain(self):
-        return [("partner_id", "child_of", [request.env.user.partner_id.commercial_partner_id.id])]
+        return request.env.user.partner_id._imagepro_returns_domain()
 
     @http.route(["/my/returns", "/my/returns/page/<int:page>"], type="http", auth="user", website=True)
     def portal_my_returns(self, page=1, **kw):
@@ -97,9 +97,9 @@ class ImageproReturnsPortal(CustomerPortal):
         try:
             if kind == "invoice":
                 invoice = self._document_check_access("account.move", doc_id, access_token)
-                order = invoice.invoice_line_ids.sale_line_ids.order_id[:1]
-                if invoice.move_type != "out_invoice" or invoice.state != "posted":
+                if not invoice._imagepro_can_return_from():
                     raise MissingError(invoice.name)
+                order = invoice.imagepro_sale_order_id
             elif kind == "order":
                 order = self._document_check_access("sale.order", doc_id, access_token)
                 invoice = order.env["account.move"]
@@ -107,7 +107,7 @@ class ImageproReturnsPortal(CustomerPortal):
                 raise MissingError(kind)
         except (AccessError, MissingError) as error:
             raise NotFound() from error
-        if not order or order.state != "sale" or not order._imagepro_shipped_invoice():
+        if not order._imagepro_can_return_from():
             raise NotFound()
         return order.sudo(), invoice.sudo()
 

@@ -57,10 +57,15 @@ class AccountMove(models.Model):
         self.ensure_one()
         return self.reversal_move_ids.filtered(lambda m: m.move_type == "out_refund")
 
+    def _imagepro_can_return_from(self):
+        """W5: goods are returned from a posted customer invoice of a sale order."""
+        self.ensure_one()
+        return self.move_type == "out_invoice" and self.state == "posted" and bool(self.imagepro_sale_order_id)
+
     def action_imagepro_return(self):
         """A new RA on the invoice's order, offering this invoice's lines (W5)."""
         self.ensure_one()
-        if self.move_type != "out_invoice" or self.state != "posted" or not self.imagepro_sale_order_id:
+        if not self._imagepro_can_return_from():
             raise UserError(self.env._(
                 "Goods are returned from a posted customer invoice of a sale order (W5); %(move)s is not one.",
                 move=self.name,

@@ -347,7 +347,7 @@ class ImageproReturnAuthorization(models.Model):
 
     def _check_reason(self):
         for ra in self:
-            if not ra.reason_id or (ra.reason_id.is_other and not (ra.reason or "").strip()):
+            if not ra.reason_id._imagepro_states_why(ra.reason):
                 raise UserError(self.env._(
                     "R6: a return must state its reason; %(ra)s gives none (a return for 'Other' says why in the "
                     "reason detail).", ra=ra.name,
@@ -410,6 +410,12 @@ class ImageproReturnAuthorization(models.Model):
             ra.write({"state": "denied" if decision.verdict == "denied" else "inspected"})
             post_note(ra, decision.message)
         return True
+
+    def _imagepro_inspect_and_settle(self):
+        """The dock's inspection decides the return and settles it, unless it denied every line (then the
+        return is decided already and nothing is owed)."""
+        self.action_inspect()
+        self.filtered(lambda ra: ra.state == "inspected").action_settle()
 
     def action_settle(self):
         """Settle an inspected RA as the policy decided (R2, R7, W2): credit note, card refund, replacement.

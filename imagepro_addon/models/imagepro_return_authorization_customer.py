@@ -151,7 +151,7 @@ class ImageproReturnAuthorization(models.Model):
             line_cmds.append(Command.create(dict(offered, quantity=quantity, defective=bool(defective))))
         if not line_cmds:
             raise PortalRequestRefused(self.env._("Pick at least one item and how many to return."))
-        if not reason or (reason.is_other and not (description or "").strip()):
+        if not reason._imagepro_states_why(description):
             raise PortalRequestRefused(self.env._("Tell us why you return the goods (R6)."))
         vals = {
             "sale_order_id": order.id,

@@ -40,6 +40,10 @@ class ImageproReturnReason(models.Model):
         if self.search_count([("is_other", "=", True)]) > 1:
             raise ValidationError(self.env._("Only one return reason can be the catch-all for unmatched reasons."))
 
+    def _imagepro_states_why(self, detail):
+        """R6: a return states its reason: a code, and for the catch-all the customer's words too."""
+        return bool(self) and not (self.is_other and not (detail or "").strip())
+
     @api.model
     def _imagepro_match(self, text):
         """The reason a stated text names (its code or its name), else the catch-all."""

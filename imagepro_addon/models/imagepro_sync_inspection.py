@@ -42,7 +42,5 @@ class ImageproSyncInspection(models.AbstractModel):
             match.write(self._inspection_vals(line))
             remaining -= match
         ra.imagepro_inspection_ref = ref
-        ra.action_inspect()
-        if ra.state == "inspected":  # an inspection that denies every line has decided the return already
-            ra.action_settle()
+        ra._imagepro_inspect_and_settle()
         return self._ra_result(doc, "inspection", ra, "created")

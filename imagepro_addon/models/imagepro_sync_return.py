@@ -81,7 +81,5 @@ class ImageproSyncReturn(models.AbstractModel):
                 ra_line.unit_price_paid = float(asked)
         ra.action_authorize()
         if ra.state == "authorized" and all(line.get("inspection") for line in doc["lines"]):
-            ra.action_inspect()
-            if ra.state == "inspected":
-                ra.action_settle()
+            ra._imagepro_inspect_and_settle()
         return self._ra_result(doc, "return", ra, "created")

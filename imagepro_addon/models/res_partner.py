@@ -74,9 +74,13 @@ class ResPartner(models.Model):
         return True
 
     # ------------------------------------------------------------------ the returns desk
+    def _imagepro_returns_domain(self):
+        """The returns of these customers' companies, their contacts' included."""
+        return [("partner_id", "child_of", self.commercial_partner_id.ids)]
+
     def _compute_imagepro_ra_count(self):
         counts = dict(self.env["imagepro.return.authorization"]._read_group(
-            [("partner_id", "child_of", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]
+            self._imagepro_returns_domain(), ["partner_id"], ["__count"]
         ))
         for partner in self:
             partner.imagepro_ra_count = sum(
@@ -85,13 +89,11 @@ class ResPartner(models.Model):
 
     def action_imagepro_view_returns(self):
         self.ensure_one()
-        ras = self.env["imagepro.return.authorization"].search(
-            [("partner_id", "child_of", self.commercial_partner_id.id)]
-        )
+        ras = self.env["imagepro.return.authorization"].search(self._imagepro_returns_domain())
         action = open_records(ras, self.env._("Returns"))
         action["context"] = {"default_partner_id": self.id}
         if len(ras) != 1:
-            action["domain"] = [("partner_id", "child_of", self.commercial_partner_id.id)]
+            action["domain"] = self._imagepro_returns_domain()
         return action
 
     def action_imagepro_return(self):

@@ -372,10 +372,15 @@ class SaleOrder(models.Model):
         for order in self:
             order.imagepro_ra_count = len(order.imagepro_ra_ids)
 
+    def _imagepro_can_return_from(self):
+        """W5: goods are returned from a confirmed order once it has a posted invoice."""
+        self.ensure_one()
+        return self.state == "sale" and bool(self._imagepro_shipped_invoice())
+
     def action_imagepro_return(self):
         """A new RA on this order, holding what was invoiced and is still returnable (W5)."""
         self.ensure_one()
-        if self.state != "sale" or not self._imagepro_shipped_invoice():
+        if not self._imagepro_can_return_from():
             raise UserError(self.env._(
                 "%(order)s has no posted invoice yet: goods are returned from what was invoiced (W5).",
                 order=self.name,
