@@ -49,6 +49,7 @@ from .returns import (
     remaining_fraction,
 )
 from .rules import RULE_TITLES, ordered_rules
+from .shipments import ShipmentError, ShipmentSplit, ShippedLine, ordered_goods, shipped_subtotal, split_shipment
 
 __version__ = "1.0.0"
 
@@ -75,6 +76,9 @@ __all__ = [
     "ReturnDecision",
     "ReturnLine",
     "ReturnRequest",
+    "ShipmentError",
+    "ShipmentSplit",
+    "ShippedLine",
     "add_days",
     "add_months",
     "decide_order",
@@ -84,12 +88,15 @@ __all__ = [
     "merchandise_subtotal",
     "money_str",
     "normalize_card_brand",
+    "ordered_goods",
     "ordered_rules",
     "percent_of",
     "plan_invoice",
     "remaining_fraction",
     "round_cent",
     "service_charge_for",
+    "shipped_subtotal",
+    "split_shipment",
     "to_decimal",
     "within_days",
     "within_months",

@@ -48,6 +48,9 @@ class ReturnLine:
     defective: bool
     inspection: Inspection | None = None
     already_credited: Decimal = ZERO  # credit given earlier for these units (W5)
+    # The day the shipment that carried these units left, when the order shipped in parts (R1); else the
+    # request's shipment date counts.
+    shipment_date: date | None = None
 
     @property
     def paid(self) -> Decimal:
@@ -152,11 +155,12 @@ def _decide_line(request: ReturnRequest, line: ReturnLine, policy: PolicyVersion
             f"{request.purchase_date.isoformat()} and ended {warranty_end.isoformat()}",
         )
     else:
-        since_shipment = days_between(request.shipment_date, requested)
+        shipped = line.shipment_date or request.shipment_date
+        since_shipment = days_between(shipped, requested)
         judge.check(
             "R1",
-            requested <= add_days(request.shipment_date, policy.return_window_days),
-            f"requested {since_shipment} days after shipment on {request.shipment_date.isoformat()}; "
+            requested <= add_days(shipped, policy.return_window_days),
+            f"requested {since_shipment} days after shipment on {shipped.isoformat()}; "
             f"returns are accepted within {policy.return_window_days} days",
         )
         since_purchase = days_between(request.purchase_date, requested)

@@ -108,11 +108,36 @@ class OrderDocument(_Doc):
         )
 
 
+class ShipmentLine(_Doc):
+    sku: Text
+    quantity: Quantity
+
+
 class ShipmentDocument(_Doc):
+    """One shipment (one delivery); with `lines`, it carried only those units (docs/terms.md, partial shipments)."""
+
     type: Literal["shipment"]
     ref: Text
     order_ref: Text
     shipped_on: IsoDate
+    lines: list[ShipmentLine] | None = None
+
+    @model_validator(mode="after")
+    def _each_item_once(self) -> ShipmentDocument:
+        seen: set[str] = set()
+        for index, line in enumerate(self.lines or ()):
+            if line.sku in seen:
+                raise ValueError(f"lines[{index}].sku: {line.sku} appears twice; give each item once (O7)")
+            seen.add(line.sku)
+        if self.lines is not None and not self.lines:
+            raise ValueError("lines: a shipment with lines must ship at least one item; leave lines out to ship "
+                             "everything still to ship (O7)")
+        return self
+
+    def shipped_lines(self) -> list[policy.ShippedLine] | None:
+        if self.lines is None:
+            return None
+        return [policy.ShippedLine(line.sku, line.quantity) for line in self.lines]
 
 
 class Findings(_Doc):

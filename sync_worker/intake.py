@@ -301,13 +301,14 @@ def _field_errors(exc: ValidationError) -> tuple[FieldError, ...]:
         message = str(error["msg"])
         if message.startswith(("Value error, ", "Assertion failed, ")):
             message = message.split(", ", 1)[1]
-        named = re.match(r"^([a-z_]+): (.*)$", message, flags=re.DOTALL)
+        named = re.match(r"^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*): (.*)$", message, flags=re.DOTALL)
         if named:
             path = f"{path}.{named.group(1)}" if path else named.group(1)
             message = named.group(2)
         if error["type"] == "missing":
             message = "is required"
-        errors.append(FieldError(path, message, _rule_of(path)))
+        cited = re.search(r"\(([OWR]\d)\)$", message)  # a check that names its rule, e.g. "... (O7)"
+        errors.append(FieldError(path, message, _rule_of(path) or (cited.group(1) if cited else "")))
     return tuple(errors)
 
 

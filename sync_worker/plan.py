@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -23,7 +25,23 @@ class _SeenOrder(NamedTuple):
     payment_method: PaymentMethod
     verdict: str
     rules: tuple[str, ...]
-    total_before_tax: str
+    lines: tuple[tuple[str, str, str, str], ...]  # sku, quantity, unit price, discount: O1 of a partial shipment
+    charges: str  # service charge + freight: on the first shipment's invoice (O1, O2)
+    shipped: tuple[tuple[str, str], ...] = ()  # sku, quantity shipped by the shipments planned so far
+
+    def order_lines(self) -> list[policy.OrderLine]:
+        return [
+            policy.OrderLine(sku, Decimal(qty), Decimal(price), Decimal(disc)) for sku, qty, price, disc in self.lines
+        ]
+
+    def to_json(self) -> str:
+        return json.dumps([self.order_date.isoformat(), *self[1:]])
+
+    @classmethod
+    def from_json(cls, text: str) -> _SeenOrder:
+        day, method, verdict, rules, lines, charges, shipped = json.loads(text)
+        return cls(date.fromisoformat(day), method, verdict, tuple(rules), tuple(map(tuple, lines)), charges,
+                   tuple(map(tuple, shipped)))
 
 
 class _SeenOrders:
@@ -40,21 +58,14 @@ class _SeenOrders:
         if ref in self._memory or len(self._memory) < self._in_memory:
             self._memory[ref] = seen
             return
-        self._spill().execute(
-            "INSERT OR REPLACE INTO seen VALUES (?, ?, ?, ?, ?, ?)",
-            (ref, seen.order_date.isoformat(), seen.payment_method, seen.verdict, ",".join(seen.rules),
-             seen.total_before_tax),
-        )
+        self._spill().execute("INSERT OR REPLACE INTO seen VALUES (?, ?)", (ref, seen.to_json()))
 
     def get(self, ref: str) -> _SeenOrder | None:
         found = self._memory.get(ref)
         if found is not None or self._disk is None:
             return found
-        row = self._disk.execute("SELECT * FROM seen WHERE ref = ?", (ref,)).fetchone()
-        if row is None:
-            return None
-        rules = tuple(row[4].split(",")) if row[4] else ()
-        return _SeenOrder(date.fromisoformat(row[1]), row[2], row[3], rules, row[5])
+        row = self._disk.execute("SELECT seen FROM seen WHERE ref = ?", (ref,)).fetchone()
+        return None if row is None else _SeenOrder.from_json(row[0])
 
     def _spill(self) -> sqlite3.Connection:
         if self._disk is None:
@@ -63,8 +74,7 @@ class _SeenOrders:
             self._disk.execute("PRAGMA journal_mode = OFF")
             self._disk.execute("PRAGMA synchronous = OFF")
             self._disk.execute(
-                "CREATE TABLE seen (ref TEXT PRIMARY KEY, order_date TEXT, payment_method TEXT, verdict TEXT, "
-                "rules TEXT, total_before_tax TEXT)"
+                "CREATE TABLE seen (ref TEXT PRIMARY KEY, seen TEXT)"
             )
         return self._disk
 
@@ -117,7 +127,9 @@ class Planner:
             document.payment.method,
             decision.verdict,
             tuple(decision.rules),
-            money_str(decision.amounts.total_before_tax),
+            tuple((line.sku, str(line.quantity), str(line.unit_price), str(line.discount_percent))
+                  for line in document.lines),
+            money_str(decision.amounts.service_charge + decision.amounts.freight),
         )
         return {
             "type": "order",
@@ -150,18 +162,35 @@ class Planner:
                 "message": f"Order {document.order_ref} is {seen.verdict}, "
                 "so nothing is invoiced until staff act on it.",
             }
+        lines = seen.order_lines()
+        shipped = {sku: Decimal(qty) for sku, qty in seen.shipped}
+        try:
+            split = policy.split_shipment(policy.ordered_goods(lines), shipped, document.shipped_lines())
+        except policy.ShipmentError as exc:
+            error = FieldError(exc.field, exc.message, exc.rule)
+            return invalid_line(InvalidDocument("shipment", document.ref, (error,)))
+        for sku, qty in split.quantities.items():
+            shipped[sku] = shipped.get(sku, Decimal(0)) + qty
+        self._orders[document.order_ref] = seen._replace(shipped=tuple((sku, str(q)) for sku, q in shipped.items()))
+        merchandise = policy.shipped_subtotal(lines, split.quantities)
+        charges = Decimal(seen.charges) if split.carries_charges else Decimal(0)
         invoice = policy.plan_invoice(seen.order_date, document.shipped_on, seen.payment_method, self.book)
         paid = "recorded as paid by card" if invoice.paid_by_card else f"due {invoice.due_date.isoformat()}"
+        whole = split.completes_order and split.carries_charges
+        part = "" if whole else " for the units this shipment carried"
+        rest = "" if split.completes_order else "; the rest of the order is still to ship"
         return base | {
             "decision": "invoiced",
-            "rules": list(invoice.rules),
-            "message": f"Invoice dated {invoice.invoice_date.isoformat()}, {paid} (O7).",
+            "rules": list(policy.ordered_rules({*invoice.rules, *split.rules})),
+            "message": f"Invoice dated {invoice.invoice_date.isoformat()}{part}, {paid} (O7){rest}.",
             "invoice": {
                 "invoice_date": invoice.invoice_date.isoformat(),
                 "due_date": invoice.due_date.isoformat(),
                 "paid_by_card": invoice.paid_by_card,
             },
-            "amounts": {"total_before_tax": seen.total_before_tax},
+            "amounts": {"merchandise_subtotal": money_str(merchandise), "charges": money_str(charges),
+                        "total_before_tax": money_str(merchandise + charges)},
+            "lines": [{"sku": sku, "quantity": str(qty)} for sku, qty in split.quantities.items()],
         }
 
     def _return(self, document: ReturnDocument) -> dict[str, Any]:

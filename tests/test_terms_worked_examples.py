@@ -98,3 +98,15 @@ def test_11_labels_removed_and_freight_damage_void_the_warranty(planned: dict[st
 def test_12_warranty_year_counts_its_last_day(planned: dict[str, dict[str, Any]]) -> None:
     assert planned["EX12A"]["decision"] == "approved"
     assert (planned["EX12B"]["decision"], planned["EX12B"]["rules"]) == ("denied", ["W1"])
+
+
+def test_13_an_order_shipped_in_parts_is_invoiced_per_shipment(planned: dict[str, dict[str, Any]]) -> None:
+    first, second = planned["EX13-S1"], planned["EX13-S2"]
+    # O7 per shipment; O1/O2 charges once, on the first shipment's invoice.
+    assert first["amounts"] == {"merchandise_subtotal": "40.00", "charges": "9.00", "total_before_tax": "49.00"}
+    assert first["invoice"] == {"invoice_date": "2026-11-21", "due_date": "2026-12-21", "paid_by_card": False}
+    assert second["amounts"] == {"merchandise_subtotal": "50.00", "charges": "0.00", "total_before_tax": "50.00"}
+    assert second["invoice"]["due_date"] == "2026-12-28"
+    # R1 counts from the shipment that carried the unit: 28 days, not 35.
+    assert planned["EX13-R"]["decision"] == "pending_inspection"
+    assert "R1" in planned["EX13-R"]["rules"]

@@ -41,6 +41,11 @@ class ImageproReturnAuthorizationLine(models.Model):
         compute="_compute_invoice_line_id", store=True, readonly=False, precompute=True,
         help="W5: the invoice line the returned units were bought on; the price paid and the taxes come from it.",
     )
+    shipment_date = fields.Date(
+        string="Shipped On", compute="_compute_shipment_date", store=True,
+        help="R1 counts this line's return window from it: the day the shipment that carried its units left, "
+        "its invoice's date (O7) when the order shipped in parts; else the return's shipment date.",
+    )
     product_id = fields.Many2one("product.product", required=True, check_company=True)
     quantity = fields.Float(default=1.0, digits="Product Unit of Measure", required=True)
     unit_price_paid = fields.Monetary(
@@ -85,6 +90,15 @@ class ImageproReturnAuthorizationLine(models.Model):
             line.invoice_line_id = max(
                 candidates, key=lambda l: l.quantity - ra._imagepro_returned_quantity(l), default=False
             )
+
+    @api.depends("invoice_line_id", "ra_id.shipment_date")
+    def _compute_shipment_date(self):
+        """Units invoiced after the order's first invoice left on a later shipment, dated by its invoice (O7)."""
+        for line in self:
+            invoice = line.invoice_line_id.sudo().move_id
+            first = line.ra_id.sale_order_id.sudo()._imagepro_shipped_invoice()
+            later = invoice and first and invoice != first and invoice.invoice_date
+            line.shipment_date = later or line.ra_id.shipment_date
 
     @api.depends("invoice_line_id")
     def _compute_unit_price_paid(self):
@@ -186,6 +200,7 @@ class ImageproReturnAuthorizationLine(models.Model):
             defective=self.defective,
             inspection=self._imagepro_inspection() if with_inspection and self.inspected else None,
             already_credited=self._imagepro_already_credited(),
+            shipment_date=self.shipment_date or None,
         )
 
     def _imagepro_already_credited(self):

@@ -8,15 +8,17 @@ from odoo import api, models
 from odoo.exceptions import ValidationError
 
 from .imagepro_sync import MissingDependency, _date
+from .sale_order import SHIPPED_QUANTITIES_CTX
 
 
 class ShipmentToInvoice:
     """A shipment that passed its checks, waiting for its invoice."""
 
-    def __init__(self, doc, order, plan):
+    def __init__(self, doc, order, plan, quantities):
         self.doc = doc
         self.order = order
         self.plan = plan
+        self.quantities = quantities  # {sale.order.line: quantity} this shipment carried and invoices
 
 
 class ImageproSyncShipment(models.AbstractModel):
@@ -59,10 +61,14 @@ class ImageproSyncShipment(models.AbstractModel):
             order._imagepro_order_date(), shipped_on, order.imagepro_payment_method or "card",
             company._imagepro_policy_book()
         )
-        order.imagepro_shipped_on = shipped_on
-        for line in order.order_line.filtered(lambda l: not l.display_type and l.qty_delivered_method == "manual"):
-            line.qty_delivered = line.product_uom_qty
-        return ShipmentToInvoice(doc, order, plan)
+        split, quantities = order._imagepro_split_shipment(doc.get("lines"))
+        if not order.imagepro_shipped_on:  # R1 counts from the first shipment; a later one dates its own lines
+            order.imagepro_shipped_on = shipped_on
+        for line, qty in quantities.items():
+            if line.qty_delivered_method == "manual":
+                # Set, not added: preparing the same shipment again (a batch retried one by one) is harmless.
+                line.qty_delivered = line._imagepro_shipped_qty() + qty
+        return ShipmentToInvoice(doc, order, plan, quantities)
 
     @api.model
     def _invoice_vals(self, shipment):
@@ -78,7 +84,8 @@ class ImageproSyncShipment(models.AbstractModel):
     def _invoice_shipments(self, shipments):
         """Invoice, post and (card) pay the orders of `shipments` together; one result per shipment."""
         orders = self.env["sale.order"].concat(*(s.order for s in shipments))
-        invoices = orders._create_invoices(grouped=True)
+        quantities = {line.id: qty for s in shipments for line, qty in s.quantities.items()}
+        invoices = orders.with_context(**{SHIPPED_QUANTITIES_CTX: quantities})._create_invoices(grouped=True)
         invoice_of = {inv.invoice_line_ids.sale_line_ids.order_id.id: inv for inv in invoices}
         for shipment in shipments:
             invoice_of[shipment.order.id].write(self._invoice_vals(shipment))

@@ -3,13 +3,15 @@
 import imagepro_policy
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from .imagepro_policy import to_dec
 from .chatter import integration_author, post_note
 from .window_actions import RA_GROUP, new_return, open_records
 
 NO_CHARGE_CTX = "imagepro_no_service_charge"
+# {sale.order.line id: quantity}: invoice exactly these lines for these quantities (one shipment's, O7).
+SHIPPED_QUANTITIES_CTX = "imagepro_shipped_quantities"
 HOLD_SUMMARY = "Held: O3 credit approval"
 # Fields whose change can change O1's service charge: the merchandise lines and the terms in force.
 SERVICE_CHARGE_FIELDS = {"order_line", "date_order", "imagepro_order_date", "company_id"}
@@ -77,6 +79,60 @@ class SaleOrder(models.Model):
         self.ensure_one()
         invoices = self.invoice_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
         return invoices.sorted(lambda m: (m.invoice_date, m.id))[:1]
+
+    # ------------------------------------------------------------------ shipments (O7, partial shipments)
+    def _imagepro_goods_lines(self):
+        """The order's merchandise lines: the goods a shipment carries (not the service charge or freight)."""
+        self.ensure_one()
+        charges = self.company_id._imagepro_charge_products()
+        return self.order_line.filtered(lambda l: not l.display_type and l.product_id and l.product_id not in charges)
+
+    def _imagepro_split_shipment(self, shipped_lines):
+        """The order lines and quantities one shipment invoices (docs/terms.md, partial shipments): its
+        `shipped_lines` ([{sku, quantity}], or None for everything still to ship), each SKU's units taken
+        from its order lines in order; the service charge and freight go with the first shipment (O1, O2).
+        Returns (policy split, {sale.order.line: quantity}); a shipment that cannot be invoiced raises."""
+        self.ensure_one()
+        goods = self._imagepro_goods_lines()
+        ordered, shipped = {}, {}
+        for line in goods:
+            sku = line.product_id.default_code or str(line.product_id.id)
+            ordered[sku] = ordered.get(sku, 0) + to_dec(line.product_uom_qty)
+            shipped[sku] = shipped.get(sku, 0) + to_dec(line._imagepro_shipped_qty())
+        lines = None if shipped_lines is None else [
+            imagepro_policy.ShippedLine(item["sku"], imagepro_policy.to_decimal(item["quantity"]))
+            for item in shipped_lines
+        ]
+        try:
+            split = imagepro_policy.split_shipment(ordered, shipped, lines)
+        except imagepro_policy.ShipmentError as exc:
+            raise ValidationError(self.env._("%(order)s: %(why)s", order=self.name, why=str(exc))) from exc
+        quantities = {}
+        left = dict(split.quantities)
+        for line in goods:
+            sku = line.product_id.default_code or str(line.product_id.id)
+            take = min(left.get(sku, 0), to_dec(line.product_uom_qty - line._imagepro_shipped_qty()))
+            if take > 0:
+                quantities[line] = float(take)
+                left[sku] -= take
+        if split.carries_charges:
+            for line in self.order_line - goods:
+                if not line.display_type and line.product_uom_qty - line._imagepro_shipped_qty() > 0:
+                    quantities[line] = line.product_uom_qty - line._imagepro_shipped_qty()
+        return split, quantities
+
+    def _get_invoiceable_lines(self, final=False):
+        lines = super()._get_invoiceable_lines(final)
+        quantities = self.env.context.get(SHIPPED_QUANTITIES_CTX)
+        if quantities is None:
+            return lines
+        return lines.filtered(lambda l: l.id in quantities)
+
+    def _imagepro_shipment_dates(self):
+        """Every day goods of the order shipped: 'Shipped On' and its posted invoices' dates (O7)."""
+        self.ensure_one()
+        invoices = self.invoice_ids.filtered(lambda m: m.move_type == "out_invoice" and m.state == "posted")
+        return {self.imagepro_shipped_on, *invoices.mapped("invoice_date")} - {False}
 
     def _imagepro_shipment_date(self):
         """The day the goods shipped: the shipment's date, else the first invoice's (O7: invoice date = ship date)."""

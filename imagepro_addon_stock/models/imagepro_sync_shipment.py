@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, models
 
+from odoo.addons.imagepro_addon.models.imagepro_sync import _date
 from odoo.addons.imagepro_addon.models.imagepro_sync_shipment import ShipmentToInvoice
 
 
@@ -17,5 +18,10 @@ class ImageproSyncShipment(models.AbstractModel):
             order = prepared.order
             # sudo: the worker's user records shipments, not warehouse operations; the base checked its
             # rights and the order, and the deliveries are validated exactly as ordered.
-            order.sudo().with_company(order.company_id)._imagepro_ship(order.imagepro_shipped_on)
+            stock_order = order.sudo().with_company(order.company_id)
+            whole = prepared.doc.get("lines") is None
+            stock_order._imagepro_ship(
+                _date(prepared.doc["shipped_on"]),
+                None if whole else stock_order._imagepro_units_to_ship(prepared.quantities),
+            )
         return prepared

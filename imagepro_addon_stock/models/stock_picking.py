@@ -53,6 +53,21 @@ class StockPicking(models.Model):
                 ))
         return True
 
+    def _imagepro_validate_quantities(self, quantities):
+        """Validate `quantities` ({move: quantity}) of this transfer; what is left of each move stays open in
+        a backorder (a partial shipment)."""
+        self.ensure_one()
+        for move, qty in quantities.items():
+            move.quantity = qty
+        moves = self.env["stock.move"].concat(*quantities)
+        moves.picked = True
+        (self.move_ids.filtered(lambda m: m.state not in ("done", "cancel")) - moves).quantity = 0
+        self.with_context(skip_backorder=True, picking_ids_not_to_backorder=[]).button_validate()
+        if self.state != "done":
+            raise UserError(self.env._("%(picking)s could not be validated; validate it in Inventory.",
+                                       picking=self.name))
+        return True
+
     def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
         return integration_author(self, author_id, email_from, raise_on_email) or super()._message_compute_author(
             author_id, email_from, raise_on_email

@@ -346,11 +346,30 @@ class StandinErp:
         if order["state"] != "sale":
             raise DocumentError(f"order {doc.order_ref} ({order['name']}) is not confirmed (held for staff); "
                                 "the shipment waits until it is", "missing_dependency")
-        if order["invoice_ids"]:
-            raise DocumentError(f"order {doc.order_ref} ({order['name']}) is already invoiced by another shipment")
+        goods = [line for line in order["order_line"] if line["sku"] not in (SERVICE_CHARGE_SKU, FREIGHT_SKU)]
+        as_policy = [policy.OrderLine(line["sku"], Decimal(line["product_uom_qty"]), Decimal(line["price_unit"]),
+                                      Decimal(line["discount"])) for line in goods]
+        shipped: dict[str, Decimal] = {}
+        for line in goods:
+            shipped[line["sku"]] = shipped.get(line["sku"], Decimal(0)) + Decimal(line.get("qty_invoiced", "0"))
+        try:
+            split = policy.split_shipment(policy.ordered_goods(as_policy), shipped, doc.shipped_lines())
+        except policy.ShipmentError as exc:
+            raise DocumentError(f"{order['name']}: {exc}") from exc
         plan = policy.plan_invoice(date.fromisoformat(order["date_order"]), doc.shipped_on,
                                    order["payment_method"], self.book)
-        order["shipped_on"] = doc.shipped_on.isoformat()
+        order["shipped_on"] = order["shipped_on"] or doc.shipped_on.isoformat()
+        invoice_lines, left = [], dict(split.quantities)
+        for line, as_line in zip(goods, as_policy, strict=True):
+            take = min(left.get(line["sku"], Decimal(0)), as_line.quantity - Decimal(line.get("qty_invoiced", "0")))
+            if take > 0:
+                left[line["sku"]] -= take
+                line["qty_invoiced"] = str(Decimal(line.get("qty_invoiced", "0")) + take)
+                invoice_lines.append(dict(line, product_uom_qty=str(take), returned="0", price_subtotal=money_str(
+                    policy.line_subtotal(policy.OrderLine(line["sku"], take, as_line.unit_price,
+                                                          as_line.discount_percent)))))
+        if split.carries_charges:
+            invoice_lines += [dict(line) for line in order["order_line"] if line not in goods]
         invoice = self._new("account.move", {
             "name": self._next(f"INV/{plan.invoice_date.year}", "INV/" + str(plan.invoice_date.year) + "/{n:05d}"),
             "move_type": "out_invoice",
@@ -360,11 +379,13 @@ class StandinErp:
             "partner_id": order["partner_id"],
             "invoice_date": plan.invoice_date.isoformat(),
             "invoice_date_due": plan.due_date.isoformat(),
-            "invoice_line_ids": [dict(line) for line in order["order_line"]],
-            "amount_total": order["amount_untaxed"],
+            "invoice_line_ids": invoice_lines,
+            # No taxes in the stand-in: the total is the untaxed amount.
+            "amount_untaxed": money_str(sum((Decimal(line["price_subtotal"]) for line in invoice_lines), Decimal(0))),
             "state": "posted",
             "payment_state": "paid" if plan.paid_by_card else "not_paid",
         })
+        invoice["amount_total"] = invoice["amount_untaxed"]
         order["invoice_ids"].append(invoice["id"])
         self.store.invoices[doc.ref] = invoice
         payment_id = 0
@@ -397,39 +418,47 @@ class StandinErp:
         if not order["invoice_ids"]:
             raise DocumentError(f"Order {doc.order_ref} is not invoiced yet; the return waits for its shipment.",
                                 "missing_dependency")
-        prices = {line["sku"]: Decimal(line["price_subtotal"]) / Decimal(line["product_uom_qty"])
-                  for line in order["order_line"]}
-        invoiced: dict[str, Decimal] = {}
-        for order_line in order["order_line"]:
-            sku = order_line["sku"]
-            invoiced[sku] = invoiced.get(sku, Decimal(0)) + Decimal(order_line["product_uom_qty"])
-        returned: dict[str, Decimal] = {}
-        for other in self.store.ras.values():
-            if other["order_ref"] == doc.order_ref and other["state"] not in ("denied", "cancelled"):
-                for other_line in other["lines"]:
-                    returned[other_line["sku"]] = returned.get(other_line["sku"], Decimal(0)) + Decimal(
-                        other_line["quantity"]
-                    )
-        asked: dict[str, Decimal] = {}
-        lines = []
+        # As the add-on: each requested line's units come from the invoices (shipments) with units left to
+        # return, the one dated the request's shipment date first, then oldest first; W5 refuses the rest.
+        invoices = sorted((self.tables["account.move"][iid] for iid in order["invoice_ids"]),
+                          key=lambda inv: (inv["invoice_date"], inv["id"]))
+        first_invoice = invoices[0]["id"]
+        shipped_days = {order["shipped_on"], *(inv["invoice_date"] for inv in invoices)}
+        lines: list[dict[str, Any]] = []
+        taken: Counter[tuple[int, int]] = Counter()  # units this request already takes from an invoice line
         for line in doc.lines:
-            if line.sku not in prices:
+            candidates = [(inv, index, inv_line) for inv in invoices
+                          for index, inv_line in enumerate(inv["invoice_line_ids"]) if inv_line["sku"] == line.sku]
+            if not candidates:
                 raise DocumentError(f"{line.sku} was not invoiced on order {doc.order_ref} ({order['name']}): only "
                                     "goods invoiced on the order can be returned on it (W5).")
-            asked[line.sku] = asked.get(line.sku, Decimal(0)) + line.quantity
-            left = invoiced[line.sku] - returned.get(line.sku, Decimal(0))
-            if asked[line.sku] > left:
-                raise DocumentError(f"Only {left:g} of {line.sku} can still be returned on order {doc.order_ref}: "
-                                    f"{invoiced[line.sku]:g} invoiced, {returned.get(line.sku, 0):g} on other "
-                                    "returns (W5).")
-            paid = min(line.unit_price_paid, policy.round_cent(prices[line.sku]))  # W5: at most the invoiced price
-            lines.append({"sku": line.sku, "quantity": str(line.quantity), "unit_price_paid": money_str(paid),
-                          "defective": line.defective,
-                          "inspection": line.inspection.model_dump(mode="json") if line.inspection else None})
+            candidates.sort(key=lambda c: c[0]["invoice_date"] != doc.shipment_date.isoformat())
+            wanted = line.quantity
+            for inv, index, inv_line in candidates:
+                left = Decimal(inv_line["product_uom_qty"]) - self._returned(inv["id"], index) - taken[inv["id"], index]
+                take = min(wanted, left)
+                if take <= 0:
+                    continue
+                wanted -= take
+                taken[inv["id"], index] += take
+                price = Decimal(inv_line["price_subtotal"]) / Decimal(inv_line["product_uom_qty"])
+                paid = min(line.unit_price_paid, policy.round_cent(price))  # W5: at most the invoiced price
+                lines.append({
+                    "sku": line.sku, "quantity": str(take), "unit_price_paid": money_str(paid),
+                    "defective": line.defective, "invoice_line": [inv["id"], index],
+                    "shipment_date": inv["invoice_date"] if inv["id"] != first_invoice else None,
+                    "inspection": line.inspection.model_dump(mode="json") if line.inspection else None,
+                })
+            if wanted > 0:
+                invoiced = sum((Decimal(c[2]["product_uom_qty"]) for c in candidates), Decimal(0))
+                on_others = sum((self._returned(c[0]["id"], c[1]) for c in candidates), Decimal(0))
+                raise DocumentError(f"Only {line.quantity - wanted:g} of {line.sku} can still be returned on order "
+                                    f"{doc.order_ref}: {invoiced:g} invoiced, {on_others:g} on other returns (W5).")
         ra = self._new("imagepro.return.authorization", {
             "name": "", "imagepro_sync_ref": doc.ref, "order_ref": doc.order_ref, "partner_id": customer["id"],
             "requested_on": doc.requested_on.isoformat(), "purchase_date": doc.purchase_date.isoformat(),
-            "shipment_date": doc.shipment_date.isoformat(), "payment_method": doc.payment_method,
+            "shipment_date": order["shipped_on"] if doc.shipment_date.isoformat() in shipped_days
+            else doc.shipment_date.isoformat(), "payment_method": doc.payment_method,
             "remedy": doc.remedy, "reason": doc.reason, "lines": lines, "state": "draft",
         })
         self.store.ras[doc.ref] = ra
@@ -475,6 +504,12 @@ class StandinErp:
         return _result("inspection", doc.ref, status, decision.verdict, decision.rules, decision.message,
                        ids=ids, name=ra["name"], ra_number=ra["name"])
 
+    def _returned(self, invoice_id: int, index: int) -> Decimal:
+        """Units of one invoice line on returns that still count (not denied or cancelled)."""
+        return sum((Decimal(line["quantity"]) for ra in self.store.ras.values()
+                    if ra["state"] not in ("denied", "cancelled")
+                    for line in ra["lines"] if line.get("invoice_line") == [invoice_id, index]), Decimal(0))
+
     def _return_request(self, ra: dict[str, Any]) -> policy.ReturnRequest:
         lines = []
         for line in ra["lines"]:
@@ -494,6 +529,7 @@ class StandinErp:
             lines.append(policy.ReturnLine(
                 line["sku"], Decimal(line["quantity"]), Decimal(line["unit_price_paid"]), line["defective"],
                 inspection, Decimal(self._credited[(ra["order_ref"], line["sku"])]) / 100,
+                date.fromisoformat(line["shipment_date"]) if line.get("shipment_date") else None,
             ))
         return policy.ReturnRequest(
             date.fromisoformat(ra["requested_on"]), date.fromisoformat(ra["purchase_date"]),
@@ -706,6 +742,8 @@ def _orm_create_invoices(erp: StandinErp, model: str, ids: list[int],
                 "partner_id": order["partner_id"], "invoice_line_ids": [dict(x) for x in order["order_line"]],
                 "amount_total": order["amount_untaxed"],
             })
+            for line in order["order_line"]:
+                line["qty_invoiced"] = line["product_uom_qty"]
             order["invoice_ids"].append(move["id"])
             invoices.append(move["id"])
     # As on a real Odoo 18, the action holds a None: over XML-RPC the reply cannot be marshalled and the
