@@ -96,8 +96,9 @@ class ImageproReturnAuthorizationLine(models.Model):
         """Units invoiced after the order's first invoice left on a later shipment, dated by its invoice (O7)."""
         for line in self:
             invoice = line.invoice_line_id.sudo().move_id
-            first = line.ra_id.sale_order_id.sudo()._imagepro_shipped_invoice()
-            later = invoice and first and invoice != first and invoice.invoice_date
+            order = line.ra_id.sale_order_id.sudo()
+            first = order._imagepro_shipped_invoice() if order else invoice
+            later = invoice and invoice != first and invoice.invoice_date
             line.shipment_date = later or line.ra_id.shipment_date
 
     @api.depends("invoice_line_id")

@@ -85,7 +85,9 @@ class SaleOrder(models.Model):
         """The order's merchandise lines: the goods a shipment carries (not the service charge or freight)."""
         self.ensure_one()
         charges = self.company_id._imagepro_charge_products()
-        return self.order_line.filtered(lambda l: not l.display_type and l.product_id and l.product_id not in charges)
+        return self.order_line.filtered(
+            lambda l: not l.display_type and not l.is_downpayment and l.product_id and l.product_id not in charges
+        )
 
     def _imagepro_split_shipment(self, shipped_lines):
         """The order lines and quantities one shipment invoices (docs/terms.md, partial shipments): its
@@ -116,8 +118,8 @@ class SaleOrder(models.Model):
                 quantities[line] = float(take)
                 left[sku] -= take
         if split.carries_charges:
-            for line in self.order_line - goods:
-                if not line.display_type and line.product_uom_qty - line._imagepro_shipped_qty() > 0:
+            for line in self.order_line.filtered(lambda l: l.product_id in self.company_id._imagepro_charge_products()):
+                if line.product_uom_qty - line._imagepro_shipped_qty() > 0:
                     quantities[line] = line.product_uom_qty - line._imagepro_shipped_qty()
         return split, quantities
 
