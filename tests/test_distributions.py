@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import email.parser
+import importlib.metadata
 import shutil
 import subprocess
 import sys
@@ -91,6 +92,8 @@ def test_the_add_on_asks_odoo_for_the_policy_distribution() -> None:
     """Odoo 18 looks each python external dependency up with importlib.metadata: a distribution name."""
     assert _manifest("imagepro_addon")["external_dependencies"] == {"python": ["imagepro-policy"]}
     assert _project(ROOT / "policy")["name"] == "imagepro-policy"
+    # What Odoo 18's check_python_external_dependency does first; installed as the README says, it is found.
+    assert importlib.metadata.version("imagepro-policy") == imagepro_policy.__version__
 
 
 # --- wheels ---------------------------------------------------------------------------------------------------
