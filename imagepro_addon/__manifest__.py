@@ -11,7 +11,7 @@
     "license": "LGPL-3",
     "depends": ["sale_management", "account", "portal"],
     "post_init_hook": "post_init_hook",
-    "external_dependencies": {"python": ["imagepro-sync>=1.0"]},
+    "external_dependencies": {"python": ["imagepro-policy"]},
     "data": [
         "security/imagepro_security.xml",
         "security/ir.model.access.csv",

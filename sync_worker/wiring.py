@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from . import __version__
 from .config import Settings
 from .erp import SyncApi, make_retrying, make_transport
 from .erp.base import ErpTransport
@@ -17,7 +18,9 @@ from .outbox import open_outbox, redact
 from .outbox.base import Outbox
 from .posting import Backoff, Poster
 
-ADDON_VERSION = "18.0.1.0.0"
+# The add-on this worker talks to: Odoo's series, then the worker's own version (manifest 18.0.1.0.0 for 1.0.0).
+ODOO_SERIES = "18.0"
+ADDON_VERSION = f"{ODOO_SERIES}.{__version__}"
 
 
 def build_transport(settings: Settings) -> ErpTransport:

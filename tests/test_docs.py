@@ -36,3 +36,18 @@ def test_the_rules_the_code_cites_are_stated_in_the_repository() -> None:
     terms = (ROOT / "docs" / "terms.md").read_text(encoding="utf-8")
     missing = [rule for rule in RULE_TITLES if f"| {rule} |" not in terms]
     assert not missing, missing
+
+
+def test_ci_runs_the_readme_commands_exactly() -> None:
+    """The README's set-up and test commands, and .ci/run runs the test one as written."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    commands = [line for line in readme if line.startswith("python3 -m venv .venv && ")]
+    assert len(commands) == 2, commands
+    setup, test = commands
+    assert setup.endswith("&& .venv/bin/imagepro-sync plan examples/day-2026-11-20/*")
+    assert test.endswith("&& .venv/bin/python -m pytest")
+    # The worker requires imagepro-policy, built from ./policy: both commands name it, or pip cannot resolve.
+    assert "pip install -e ./policy -e . " in setup
+    assert "pip install -e ./policy -e '.[test]' " in test
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert test in ci

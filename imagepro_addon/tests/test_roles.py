@@ -1,6 +1,6 @@
 # Copyright 2026 Image-Pro Services & Supplies, Inc.
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Roles that fit the work (readme/ROLES.md): a returns clerk settles without Invoicing rights; Image-Pro /
+"""Roles that fit the work (readme/CONFIGURE.md, Roles): a returns clerk settles without Invoicing rights; Image-Pro /
 User does not widen what a salesperson sees."""
 
 from freezegun import freeze_time

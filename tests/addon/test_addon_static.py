@@ -222,5 +222,5 @@ def test_manifest_keys() -> None:
     assert manifest["version"] == "18.0.1.0.0"
     assert manifest["license"] == "LGPL-3"
     assert manifest["author"] == "Image-Pro Services & Supplies, Inc."
-    assert manifest["external_dependencies"] == {"python": ["imagepro-sync>=1.0"]}
+    assert manifest["external_dependencies"] == {"python": ["imagepro-policy"]}
     assert set(manifest["depends"]) == {"sale_management", "account", "portal"}  # type: ignore[arg-type]
