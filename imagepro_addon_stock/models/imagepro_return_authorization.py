@@ -1,6 +1,7 @@
 # Copyright 2026 Image-Pro Services & Supplies, Inc.
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Command
 
 from odoo.addons.imagepro_addon.models.chatter import post_note
@@ -34,6 +35,27 @@ class ImageproReturnAuthorization(models.Model):
         decided._imagepro_receive_goods()
         decided._imagepro_sort_goods()
         return res
+
+    def action_deny(self):
+        """A return denied by hand after its goods came in: they leave the Returns location for remanufacturing,
+        as a denial at inspection sends them."""
+        res = super().action_deny()
+        self.filtered(lambda ra: ra.sudo()._imagepro_receipts())._imagepro_sort_goods()
+        return res
+
+    def action_cancel(self):
+        """Goods on the dock belong somewhere: a return whose goods are still in the Returns location is denied
+        (they go to remanufacturing) or its goods moved in Inventory, not cancelled with them left behind."""
+        for ra in self:
+            waiting = ra.sudo().line_ids.filtered(lambda l: l._imagepro_quantities_to_sort())
+            if waiting:
+                raise UserError(self.env._(
+                    "%(ra)s: its goods were received and are still in %(location)s. Deny the return instead "
+                    "(they go to remanufacturing), or move them in Inventory first.",
+                    ra=ra.name, location=", ".join(
+                        loc.display_name for loc in waiting[0]._imagepro_quantities_to_sort()),
+                ))
+        return super().action_cancel()
 
     def action_view_pickings(self):
         self.ensure_one()

@@ -16,9 +16,10 @@ class ImageproReturnAuthorizationLine(models.Model):
         return self.product_id.type == "consu" and float_compare(self.quantity, 0, precision_rounding=rounding) > 0
 
     def _imagepro_goes_to_resale(self):
-        """The sorting rule after inspection: only goods approved, not defective and resalable are sold again."""
+        """The sorting rule after inspection: only goods approved, not defective and resalable are sold again;
+        nothing of a return denied as a whole."""
         self.ensure_one()
-        return self.decision == "approved" and not self.defective and self.resalable
+        return self.ra_id.state != "denied" and self.decision == "approved" and not self.defective and self.resalable
 
     def _imagepro_received_moves(self):
         return self.imagepro_move_ids.filtered(

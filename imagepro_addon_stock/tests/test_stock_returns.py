@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import tagged
 
@@ -87,6 +88,25 @@ class TestStockReturns(ImageproStockCommon):
         self.assertEqual(ra.state, "denied")
         self.assertEqual(self._on_hand(self.tn420, self.reman), 1.0)
         self.assertEqual(self._on_hand(self.tn420, self.returns), 0.0)
+
+    def test_a_return_denied_by_hand_after_receipt_sends_its_goods_to_remanufacturing(self):
+        ra = self._ra([(self.tn450, 1, False)])
+        ra.action_receive()
+        ra.with_user(self.manager).action_deny()
+        self.assertEqual(ra.state, "denied")
+        self.assertEqual(self._on_hand(self.tn450, self.returns), 0.0)
+        self.assertEqual(self._on_hand(self.tn450, self.reman), 1.0)
+        self.assertEqual(self._on_hand(self.tn450, self.stock), 8.0, "a denied return is not sold again")
+
+    def test_a_received_return_cannot_be_cancelled_with_its_goods_on_the_dock(self):
+        ra = self._ra([(self.tn450, 1, False)])
+        ra.action_receive()
+        with self.assertRaisesRegex(UserError, "Deny the return instead"):
+            ra.with_user(self.clerk).action_cancel()
+        self.assertEqual(self._on_hand(self.tn450, self.returns), 1.0)
+        untouched = self._ra([(self.tn420, 1, False)])
+        untouched.with_user(self.clerk).action_cancel()
+        self.assertEqual(untouched.state, "cancelled")
 
     def test_sorting_follows_the_companys_locations(self):
         scrap_shelf = self.env["stock.location"].create(
