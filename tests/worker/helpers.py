@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from sync_worker.config import load_settings
+from sync_worker.intake import read_documents
 from sync_worker.outbox.base import Outbox
 from sync_worker.runner import Runner
+from sync_worker.store import store_documents
 from sync_worker.wiring import build_poster
 from tests.odoo_standin.fixtures import ErpUnderTest
 from tests.odoo_standin.master_data import master_data, seed
 
-__all__ = ["Clock", "ErpUnderTest", "load", "make_runner", "master_data", "seed", "write"]
+__all__ = ["Clock", "ErpUnderTest", "load", "make_runner", "master_data", "seed", "submit", "write"]
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 DAY = EXAMPLES / "day-2026-11-20"
@@ -50,6 +52,12 @@ def load(name: str, prefix: str) -> list[dict[str, Any]]:
         if "order_ref" in document:
             document["order_ref"] = prefix + document["order_ref"]
     return documents  # type: ignore[no-any-return]
+
+
+def submit(outbox: Outbox, documents: list[dict[str, Any]]) -> None:
+    """Queue `documents`, every one of which must be valid."""
+    stored = store_documents(outbox, read_documents(json.dumps(documents)), "test")
+    assert all(s.valid for s in stored), [s.message for s in stored if not s.valid]
 
 
 def write(path: Path, documents: list[dict[str, Any]]) -> Path:

@@ -15,24 +15,13 @@ import subprocess
 import threading
 import time
 import xmlrpc.client
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from sync_worker.intake import read_documents
-from sync_worker.outbox import Outbox, open_outbox
+from sync_worker.outbox import Outbox
 from sync_worker.store import store_documents
 from tests.odoo_standin.fixtures import ErpUnderTest
 
 from .helpers import Clock, load, make_runner, seed
-
-
-@pytest.fixture
-def outbox(tmp_path: Path) -> Iterator[Outbox]:
-    box = open_outbox(f"sqlite:///{tmp_path / 'outbox.db'}")
-    yield box
-    box.close()
 
 
 def _day(erp: ErpUnderTest) -> list[dict[str, object]]:

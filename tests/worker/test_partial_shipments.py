@@ -4,30 +4,9 @@ once, and R1 counted from the shipment that carried the returned unit."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
-from sync_worker.intake import read_documents
-from sync_worker.outbox import open_outbox
 from sync_worker.outbox.base import Outbox
-from sync_worker.store import store_documents
 
-from .helpers import Clock, ErpUnderTest, load, make_runner, seed
-
-
-@pytest.fixture
-def outbox(tmp_path: Path) -> Iterator[Outbox]:
-    box = open_outbox(f"sqlite:///{tmp_path / 'outbox.db'}")
-    yield box
-    box.close()
-
-
-def _submit(outbox: Outbox, documents: list[dict[str, object]]) -> None:
-    stored = store_documents(outbox, read_documents(json.dumps(documents)), "test")
-    assert all(s.valid for s in stored), [s.message for s in stored if not s.valid]
+from .helpers import Clock, ErpUnderTest, load, make_runner, seed, submit
 
 
 def test_an_order_shipped_in_parts_is_invoiced_per_shipment_and_returned_per_shipment(
@@ -38,7 +17,7 @@ def test_an_order_shipped_in_parts_is_invoiced_per_shipment_and_returned_per_shi
     documents = load("partial-shipments.jsonl", p)
     order, first, rest, too_many = documents[:4]
     runner = make_runner(erp, outbox, Clock())
-    _submit(outbox, [order, first, rest, too_many])
+    submit(outbox, [order, first, rest, too_many])
     runner.run_round()
     runner.run_round()
 
@@ -58,7 +37,7 @@ def test_an_order_shipped_in_parts_is_invoiced_per_shipment_and_returned_per_shi
             for i in invoices] == [(49.0, "2026-10-21", "2026-11-20", "posted"),
                                    (50.0, "2026-11-05", "2026-12-05", "posted")]
 
-    _submit(outbox, documents[4:])
+    submit(outbox, documents[4:])
     runner.run_round()
     backordered = outbox.get("return", p + "RAREQ-30100-A")
     early = outbox.get("return", p + "RAREQ-30100-B")

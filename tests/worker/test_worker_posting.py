@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,24 +12,11 @@ from sync_worker.cli import main
 from sync_worker.erp import SyncApi
 from sync_worker.inbox import Inbox
 from sync_worker.intake import read_documents
-from sync_worker.outbox import open_outbox
 from sync_worker.outbox.base import Outbox
 from sync_worker.store import store_documents
 from tests.odoo_standin.fixtures import ErpUnderTest
 
-from .helpers import Clock, load, make_runner, seed, write
-
-
-@pytest.fixture
-def outbox(tmp_path: Path) -> Iterator[Outbox]:
-    box = open_outbox(f"sqlite:///{tmp_path / 'outbox.db'}")
-    yield box
-    box.close()
-
-
-def submit(outbox: Outbox, documents: list[dict[str, object]]) -> None:
-    stored = store_documents(outbox, read_documents(json.dumps(documents)), "test")
-    assert all(s.valid for s in stored), [s.message for s in stored if not s.valid]
+from .helpers import Clock, load, make_runner, seed, submit, write
 
 
 def states(outbox: Outbox, kind: str) -> dict[str, str]:
