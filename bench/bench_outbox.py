@@ -110,7 +110,8 @@ def make_sqlite(folder: Path, documents: int) -> tuple[str, Callable[[], None]]:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany(
-        "INSERT INTO outbox (kind, ref, state, payload, created_at, updated_at) VALUES ('order', ?, 'pending', ?, ?, ?)",
+        "INSERT INTO outbox (kind, ref, state, payload, created_at, updated_at)"
+        " VALUES ('order', ?, 'pending', ?, ?, ?)",
         ((f"BENCH-{n:07d}", to_json(payload(n), ""), now, now) for n in range(documents)),
     )
     conn.execute("COMMIT")
@@ -134,7 +135,9 @@ def mark_batch_posted(outbox: Outbox, worker_id: str, row_ids: list[int]) -> Non
     """The whole batch posted, as the worker records it (one call when the outbox has a batch method)."""
     many = getattr(outbox, "mark_posted_many", None)
     if many is not None:
-        many([(row_id, {"id": row_id, "by": worker_id}, "") for row_id in row_ids])
+        from sync_worker.outbox.base import Posted  # type: ignore[attr-defined]  # not in an outbox before it
+
+        many([Posted(row_id, {"id": row_id, "by": worker_id}) for row_id in row_ids])
     else:  # an outbox from before the batch method: one call per row
         for row_id in row_ids:
             outbox.mark_posted(row_id, {"id": row_id, "by": worker_id})
@@ -247,7 +250,8 @@ def run(engine: str, location: str, args: argparse.Namespace, batch: int) -> Fig
                 proc.join()
     seconds = (max(ended) - min(began)) if began and not error else 0.0
     lost = args.documents - posted_count(engine, location)
-    return Figures(engine, args.processes, batch, args.documents, seconds, len(claims), double_claims(claims), lost, error)
+    doubles = double_claims(claims)
+    return Figures(engine, args.processes, batch, args.documents, seconds, len(claims), doubles, lost, error)
 
 
 def main(argv: list[str] | None = None) -> int:
