@@ -191,11 +191,12 @@ POSTGRES: dict[str, str] = {
     WHERE id IN ({_CLAIMABLE} FOR UPDATE SKIP LOCKED)
     RETURNING {_COLS}"""
     ),
-    # A whole batch posted in one statement: the ids, answers and RA numbers as parallel arrays.
+    # A whole batch posted in one statement; the batch is one JSON array of {id, result, ra_number} (one
+    # parameter, encoded by the json module at once rather than an array of jsonb values element by element).
     "mark_posted_many": """UPDATE outbox AS o SET state = 'posted', result = v.result,
         ra_number = CASE WHEN v.ra_number = '' THEN o.ra_number ELSE v.ra_number END,
         lease_until = NULL, last_error = '', updated_at = %(now)s
-        FROM unnest(%(ids)s::bigint[], %(results)s::jsonb[], %(ra_numbers)s::text[]) AS v(id, result, ra_number)
+        FROM jsonb_to_recordset(%(posted)s::jsonb) AS v(id bigint, result jsonb, ra_number text)
         WHERE o.id = v.id""",
     "rows": f"""SELECT {_COLS} FROM outbox
         WHERE (%(all_states)s OR state = ANY(%(states)s)) AND (%(kind)s = '' OR kind = %(kind)s)
