@@ -41,7 +41,7 @@ _ATTENTION = "('dead', 'invalid', 'rejected')"
 
 # A row is due: pending; failed and its next attempt has come; posting but its lease ran out (crashed worker).
 # The leading `state IN _OPEN` says no more than the three arms; it is there so both engines' planners can
-# read the claim from the partial index of open rows (`index_open`) instead of walking past every posted row.
+# read the claim from the partial index of open rows (outbox_open_idx) instead of walking past every posted row.
 _DUE = f"""o.state IN {_OPEN} AND (
         o.state = 'pending'
         OR (o.state = 'failed' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= :now))
@@ -91,7 +91,7 @@ _COMMON = {
 # most rows end posted, so an index here costs a write per update and should hold only what is searched:
 # - the open rows (pending, posting, failed) in claim order: a claim reads the first due ones from it, never
 #   walking past the posted rows before them; a row leaves it when posted;
-# - the rows that wait for a person (dead, invalid, rejected): `dead`, `status`, `retry`;
+# - the rows that wait for a person (dead, invalid, rejected): the `dead` listing and the conflict count;
 # - the RA numbers that are set (returns), which an inspection's dependency looks up.
 # Schema 1 had (state, next_attempt_at) and (ra_number) over every row; they are dropped.
 INDEXES: dict[str, str] = {
