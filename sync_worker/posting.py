@@ -14,7 +14,7 @@ import imagepro_policy as policy
 from .documents import OrderDocument
 from .erp.api import PostResult, SyncApi
 from .errors import PermanentError, TransientError
-from .outbox.base import Outbox, OutboxRow
+from .outbox.base import Outbox, OutboxRow, Posted
 
 log = logging.getLogger(__name__)
 
@@ -134,12 +134,16 @@ class Poster:
             return [self._fail(row, str(exc)) for row in rows]
         except PermanentError as exc:
             return [self._dead(row, str(exc)) for row in rows]
-        return [self._record(row, result) for row, result in zip(rows, results, strict=True)]
+        pairs = list(zip(rows, results, strict=True))
+        # What the ERP now holds is recorded first, the whole chunk in one call; then the rest, row by row.
+        held = [(row, result) for row, result in pairs if result.status in POSTED_STATUSES]
+        self.outbox.mark_posted_many([Posted(row.id, result.as_dict(), result.ra_number) for row, result in held])
+        return [self._record(row, result) for row, result in pairs]
 
     def _record(self, row: OutboxRow, result: PostResult) -> Outcome:
+        """The outcome of one row; a posted one is already recorded (`_post_chunk`), any other is recorded here."""
         answer: dict[str, Any] = result.as_dict()
         if result.status in POSTED_STATUSES:
-            self.outbox.mark_posted(row.id, answer, result.ra_number)
             return Outcome(row.kind, row.ref, "posted", result.message)
         if result.status == "rejected":
             self.outbox.mark_rejected(row.id, answer, result.message)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import OutboxError
 from ..redact import redact
-from .base import STATES, AddOutcome, Outbox, OutboxRow, State
+from .base import STATES, AddOutcome, Outbox, OutboxRow, Posted, State
 from .postgres import PostgresOutbox
 from .sqlite import SqliteOutbox
 
@@ -45,6 +45,7 @@ __all__ = [
     "AddOutcome",
     "Outbox",
     "OutboxRow",
+    "Posted",
     "PostgresOutbox",
     "SqliteOutbox",
     "State",

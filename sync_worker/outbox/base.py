@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 State = Literal["pending", "posting", "posted", "failed", "dead", "invalid", "rejected"]
 STATES: tuple[State, ...] = ("pending", "posting", "posted", "failed", "dead", "invalid", "rejected")
@@ -32,6 +33,14 @@ class OutboxRow:
     updated_at: datetime | None = None
 
 
+class Posted(NamedTuple):
+    """One row the ERP now holds, for `Outbox.mark_posted_many`."""
+
+    row_id: int
+    result: dict[str, Any]  # what the ERP answered
+    ra_number: str = ""  # the RA number a return got ("" leaves the stored one)
+
+
 class Outbox(Protocol):
     def add(
         self,
@@ -56,7 +65,13 @@ class Outbox(Protocol):
         is posted; mark them posting with a lease. Oldest first. Never the same row to two callers."""
         ...
 
-    def mark_posted(self, row_id: int, result: dict[str, Any], ra_number: str = "") -> None: ...
+    def mark_posted(self, row_id: int, result: dict[str, Any], ra_number: str = "") -> None:
+        """Record what the ERP answered; applies whatever the row's state (the ERP already holds it)."""
+        ...
+    def mark_posted_many(self, posted: Sequence[Posted]) -> None:
+        """`mark_posted` for each, all in one transaction (one statement on PostgreSQL). A row named twice
+        gets the last answer."""
+        ...
     def mark_failed(self, row_id: int, error: str, next_attempt_at: datetime) -> None:
         """attempts += 1, state failed, lease cleared."""
         ...

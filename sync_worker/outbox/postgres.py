@@ -8,7 +8,7 @@ in autocommit; `add` (insert, else read and maybe replace) uses one short explic
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -20,8 +20,8 @@ from psycopg.types.json import Jsonb
 from ..errors import OutboxError
 from ..redact import redact
 from ._common import REPLACEABLE, Clock, as_utc, check_add, check_claim, make_row, to_json, utc_now
-from .base import AddOutcome, OutboxRow, State
-from .sql import POSTGRES, SCHEMA_VERSION
+from .base import AddOutcome, OutboxRow, Posted, State
+from .sql import INDEXES, POSTGRES, SCHEMA_VERSION
 
 CONNECT_TIMEOUT_S = 10
 
@@ -110,8 +110,8 @@ class PostgresOutbox:
                     f"knows up to {SCHEMA_VERSION}: upgrade the worker"
                 )
             conn.execute(POSTGRES["create_table"])
-            conn.execute(POSTGRES["create_index_due"])
-            conn.execute(POSTGRES["create_index_ra"])
+            for name in INDEXES:  # each IF [NOT] EXISTS: makes schema 2, or migrates schema 1 to it
+                conn.execute(POSTGRES[name])
             if version < SCHEMA_VERSION:
                 conn.execute(POSTGRES["set_version"], {"version": SCHEMA_VERSION})
 
@@ -176,14 +176,24 @@ class PostgresOutbox:
             "worker_id": worker_id,
         }
         with self._use(f"claiming for {worker_id}") as conn:
-            rows = [self._row(r) for r in conn.execute(POSTGRES["claim"], params).fetchall()]
+            # Binary results: timestamps and ids arrive without text parsing (a batch is 100 rows of 17 columns).
+            rows = [self._row(r) for r in conn.execute(POSTGRES["claim"], params, binary=True).fetchall()]
         return sorted(rows, key=lambda r: r.id)
 
     def mark_posted(self, row_id: int, result: dict[str, Any], ra_number: str = "") -> None:
         """Record what the ERP answered. Applies whatever the row's state: the ERP already holds the document."""
-        to_json(result, "the result")
-        params = {"id": row_id, "result": Jsonb(result), "ra_number": ra_number, "now": self._now()}
-        self._execute(f"marking row {row_id} posted", "mark_posted", params)
+        self.mark_posted_many([Posted(row_id, result, ra_number)])
+
+    def mark_posted_many(self, posted: Sequence[Posted]) -> None:
+        """Every row posted, in one statement (one round trip, one commit). Applies whatever the rows' states."""
+        latest = {item.row_id: item for item in posted}  # a row named twice: its last answer
+        if not latest:
+            return
+        ids = sorted(latest)  # rows locked in id order, as every batch does: two batches cannot deadlock
+        what = f"row {ids[0]}" if len(ids) == 1 else f"{len(ids)} rows"
+        batch = [{"id": i, "result": latest[i].result, "ra_number": latest[i].ra_number} for i in ids]
+        params = {"posted": to_json(batch, f"the result of {what}"), "now": self._now()}
+        self._execute(f"marking {what} posted", "mark_posted_many", params)
 
     def mark_failed(self, row_id: int, error: str, next_attempt_at: datetime) -> None:
         """attempts += 1, state failed, lease cleared. Ignored unless the row is still posting (claimed):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: partial indexes on the rows a claim or a person looks for
 
 # Columns in the order every SELECT and RETURNING lists them; the engines build an OutboxRow from them.
 COLUMNS = (
@@ -36,8 +36,13 @@ _COLS = ", ".join(COLUMNS)
 # States whose work is not done yet: a row that depends on one of these waits.
 _OPEN = "('pending', 'posting', 'failed')"
 
+# States a person looks at (dead letters, invalid documents and conflicts, rejected orders).
+_ATTENTION = "('dead', 'invalid', 'rejected')"
+
 # A row is due: pending; failed and its next attempt has come; posting but its lease ran out (crashed worker).
-_DUE = """(
+# The leading `state IN _OPEN` says no more than the three arms; it is there so both engines' planners can
+# read the claim from the partial index of open rows (outbox_open_idx) instead of walking past every posted row.
+_DUE = f"""o.state IN {_OPEN} AND (
         o.state = 'pending'
         OR (o.state = 'failed' AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= :now))
         OR (o.state = 'posting' AND (o.lease_until IS NULL OR o.lease_until < :now))
@@ -50,7 +55,8 @@ _DEPENDENCY_SATISFIED = f"""NOT (o.depends_kind = 'order' AND EXISTS (
     AND NOT (o.depends_kind = 'return_ref' AND EXISTS (
         SELECT 1 FROM outbox d WHERE d.kind = 'return' AND d.ref = o.depends_ref AND d.state IN {_OPEN}))
     AND NOT (o.depends_kind = 'ra' AND EXISTS (
-        SELECT 1 FROM outbox d WHERE d.kind = 'return' AND d.ra_number = o.depends_ref AND d.state <> 'posted'))"""
+        SELECT 1 FROM outbox d WHERE d.ra_number <> '' AND d.ra_number = o.depends_ref AND d.kind = 'return'
+            AND d.state <> 'posted'))"""
 
 _CLAIMABLE = f"SELECT o.id FROM outbox o WHERE {_DUE}\n    AND {_DEPENDENCY_SATISFIED}\n    ORDER BY o.id LIMIT :limit"
 
@@ -79,6 +85,25 @@ _COMMON = {
     "counts": "SELECT state, kind, count(*) AS n FROM outbox GROUP BY state, kind",
     "oldest_pending_since": f"SELECT min(created_at) AS oldest FROM outbox WHERE state IN {_OPEN}",
 }
+
+
+# The indexes, the same on both engines. Every row is updated twice on its way (claimed, then posted) and
+# most rows end posted, so an index here costs a write per update and should hold only what is searched:
+# - the open rows (pending, posting, failed) in claim order: a claim reads the first due ones from it, never
+#   walking past the posted rows before them; a row leaves it when posted;
+# - the rows that wait for a person (dead, invalid, rejected): the `dead` listing and the conflict count;
+# - the RA numbers that are set (returns), which an inspection's dependency looks up.
+# Schema 1 had (state, next_attempt_at) and (ra_number) over every row; they are dropped.
+INDEXES: dict[str, str] = {
+    "create_index_open": f"CREATE INDEX IF NOT EXISTS outbox_open_idx ON outbox (id) WHERE state IN {_OPEN}",
+    "create_index_attention": (
+        f"CREATE INDEX IF NOT EXISTS outbox_attention_idx ON outbox (id) WHERE state IN {_ATTENTION}"
+    ),
+    "create_index_ra": "CREATE INDEX IF NOT EXISTS outbox_ra_set_idx ON outbox (ra_number) WHERE ra_number <> ''",
+    "drop_index_state_next_attempt_v1": "DROP INDEX IF EXISTS outbox_state_next_attempt_idx",
+    "drop_index_ra_number_v1": "DROP INDEX IF EXISTS outbox_ra_number_idx",
+}
+_COMMON.update(INDEXES)
 
 
 def _pyformat(statement: str) -> str:
@@ -110,8 +135,6 @@ SQLITE: dict[str, str] = {
         updated_at TEXT NOT NULL,
         UNIQUE (kind, ref)
     )""",
-    "create_index_due": "CREATE INDEX IF NOT EXISTS outbox_state_next_attempt_idx ON outbox (state, next_attempt_at)",
-    "create_index_ra": "CREATE INDEX IF NOT EXISTS outbox_ra_number_idx ON outbox (ra_number)",
     "get_version": "PRAGMA user_version",
     # PRAGMA takes no parameters: the version is a constant of this module.
     "set_version": f"PRAGMA user_version = {SCHEMA_VERSION}",
@@ -151,8 +174,6 @@ POSTGRES: dict[str, str] = {
         updated_at timestamptz NOT NULL,
         CONSTRAINT outbox_kind_ref_key UNIQUE (kind, ref)
     )""",
-    "create_index_due": "CREATE INDEX IF NOT EXISTS outbox_state_next_attempt_idx ON outbox (state, next_attempt_at)",
-    "create_index_ra": "CREATE INDEX IF NOT EXISTS outbox_ra_number_idx ON outbox (ra_number)",
     "create_version_table": "CREATE TABLE IF NOT EXISTS outbox_schema_version (version integer NOT NULL)",
     # Serialises schema creation between replicas that start at once (CREATE ... IF NOT EXISTS can race).
     "schema_lock": "SELECT pg_advisory_xact_lock(hashtext('imagepro_outbox_schema'))",
@@ -170,9 +191,16 @@ POSTGRES: dict[str, str] = {
     WHERE id IN ({_CLAIMABLE} FOR UPDATE SKIP LOCKED)
     RETURNING {_COLS}"""
     ),
+    # A whole batch posted in one statement; the batch is one JSON array of {id, result, ra_number} (one
+    # parameter, encoded by the json module at once rather than an array of jsonb values element by element).
+    "mark_posted_many": """UPDATE outbox AS o SET state = 'posted', result = v.result,
+        ra_number = CASE WHEN v.ra_number = '' THEN o.ra_number ELSE v.ra_number END,
+        lease_until = NULL, last_error = '', updated_at = %(now)s
+        FROM jsonb_to_recordset(%(posted)s::jsonb) AS v(id bigint, result jsonb, ra_number text)
+        WHERE o.id = v.id""",
     "rows": f"""SELECT {_COLS} FROM outbox
         WHERE (%(all_states)s OR state = ANY(%(states)s)) AND (%(kind)s = '' OR kind = %(kind)s)
         AND id > %(after_id)s ORDER BY id LIMIT %(limit)s""",
 }
 
-__all__ = ["COLUMNS", "POSTGRES", "SCHEMA_VERSION", "SQLITE"]
+__all__ = ["COLUMNS", "INDEXES", "POSTGRES", "SCHEMA_VERSION", "SQLITE"]

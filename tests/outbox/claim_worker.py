@@ -1,11 +1,12 @@
-"""One worker of the concurrency test: claim, post, repeat until nothing is left. Importable by a child process."""
+"""One worker of the concurrency tests: claim, mark the batch posted, repeat until nothing is left.
+Importable by a child process."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any
 
-from sync_worker.outbox import Outbox, SqliteOutbox
+from sync_worker.outbox import Outbox, Posted, PostgresOutbox, SqliteOutbox
 
 BATCH = 7
 LEASE_SECONDS = 600.0  # far longer than the test: no row comes back through a lapsed lease
@@ -15,17 +16,16 @@ def drain(outbox: Outbox, worker_id: str) -> list[int]:
     """Claim and post until a claim comes back empty; return the ids this worker claimed, in order."""
     claimed: list[int] = []
     while rows := outbox.claim(worker_id, BATCH, LEASE_SECONDS, datetime.now(timezone.utc)):
-        for row in rows:
-            claimed.append(row.id)
-            outbox.mark_posted(row.id, {"by": worker_id})
+        claimed += [row.id for row in rows]
+        outbox.mark_posted_many([Posted(row.id, {"by": worker_id}) for row in rows])  # as the poster does
     return claimed
 
 
-def sqlite_process(path: str, worker_id: str, start: Any, results: Any) -> None:
-    """Entry point of a child process: its own connection to the file; starts when every worker is ready."""
-    outbox = SqliteOutbox(path)
+def worker_process(engine: str, location: str, worker_id: str, start: Any, results: Any) -> None:
+    """Entry point of a child process: its own connection to the store; starts when every worker is ready."""
+    outbox: Outbox = SqliteOutbox(location) if engine == "sqlite" else PostgresOutbox(location)
     try:
-        start.wait(60)  # a multiprocessing Barrier: every process has opened the file
+        start.wait(60)  # a multiprocessing Barrier: every process has opened the store
         results.put((worker_id, drain(outbox, worker_id)))
     except BaseException as exc:
         results.put((worker_id, f"{type(exc).__name__}: {exc}"))

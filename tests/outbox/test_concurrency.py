@@ -1,7 +1,8 @@
 """Four workers claiming from one outbox at once: every row is taken exactly once and ends posted.
 
-SQLite: four processes, each opening the file (the deployment on one host). PostgreSQL: four threads, each
-with its own connection (as several replicas would be).
+Four processes, each with its own connection, on either engine (several workers on one host, or replicas
+on a PostgreSQL outbox); on PostgreSQL also four threads of one process, each with its own connection.
+The lease is far longer than the test, so a row claimed twice is a row taken within a valid lease.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ import multiprocessing
 import queue
 import threading
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from sync_worker.outbox import PostgresOutbox
 
-from .claim_worker import drain, sqlite_process
-from .conftest import Store
+from .claim_worker import drain, worker_process
+from .conftest import Store, open_store
 
 WORKERS = 4
 ROWS = 400
@@ -40,13 +42,21 @@ def _assert_each_row_claimed_once(store: Store, ids: list[int], claimed: dict[st
     assert all(row.result == {"by": row.claimed_by} for row in rows)  # posted by the worker that claimed it
 
 
-def test_four_processes_share_a_sqlite_outbox(sqlite_store: Store) -> None:
-    store = sqlite_store
+@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_four_processes_share_an_outbox(engine: str, tmp_path: Path) -> None:
+    with open_store(engine, tmp_path) as store:
+        _four_processes(store)
+
+
+def _four_processes(store: Store) -> None:
     ids = _fill(store)
     ctx = multiprocessing.get_context("spawn")  # fork from a threaded pytest is unsafe (and warns on 3.12+)
     start = ctx.Barrier(WORKERS + 1)
     results = ctx.Queue()
-    procs = [ctx.Process(target=sqlite_process, args=(store.location, f"p{i}", start, results)) for i in range(WORKERS)]
+    procs = [
+        ctx.Process(target=worker_process, args=(store.engine, store.location, f"p{i}", start, results))
+        for i in range(WORKERS)
+    ]
     for proc in procs:
         proc.start()
     claimed: dict[str, list[int]] = {}

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sync_worker.errors import OutboxError
-from sync_worker.outbox import STATES, Outbox, OutboxRow
+from sync_worker.outbox import STATES, Outbox, OutboxRow, Posted
 
 from .conftest import T0, FakeClock, Store
 
@@ -293,6 +293,53 @@ def test_mark_posted_keeps_the_erp_answer_and_clears_the_lease(outbox: Outbox, c
         "",
     )
     assert (posted.attempts, posted.updated_at) == (1, at(5))
+
+
+def test_mark_posted_many_records_a_whole_batch_as_mark_posted_would(outbox: Outbox, clock: FakeClock) -> None:
+    outbox.add("order", "SO-1", ORDER)
+    outbox.add("return", "RET-1", {"ref": "RET-1"})
+    outbox.add("order", "SO-2", ORDER)
+    outbox.add("order", "SO-3", ORDER)
+    order, ret, other, left = outbox.claim("w1", 4, LEASE, T0)
+    clock.advance(5)
+
+    outbox.mark_posted_many(
+        [Posted(ret.id, {"id": 9}, "RA-0009"), Posted(order.id, {"id": 1}), Posted(other.id, {"id": 2})]
+    )
+    outbox.mark_posted_many([])
+
+    by_ref = {row.ref: row for row in outbox.rows()}
+    assert [(r.ref, r.state, r.result, r.ra_number, r.lease_until) for r in outbox.rows(states=("posted",))] == [
+        ("SO-1", "posted", {"id": 1}, "", None),
+        ("RET-1", "posted", {"id": 9}, "RA-0009", None),
+        ("SO-2", "posted", {"id": 2}, "", None),
+    ]
+    assert by_ref["SO-1"].updated_at == at(5) and by_ref["SO-1"].attempts == 0
+    assert (by_ref["SO-3"].state, by_ref["SO-3"].claimed_by) == ("posting", "w1")  # not named: untouched
+    assert outbox.claim("w2", 10, LEASE, at(LEASE + 1)) == [replace(left, lease_until=at(2 * LEASE + 1),
+                                                                   claimed_by="w2", updated_at=at(LEASE + 1))]
+
+
+def test_mark_posted_many_keeps_an_ra_number_and_takes_a_rows_last_answer(outbox: Outbox) -> None:
+    outbox.add("return", "RET-1", {"ref": "RET-1"})
+    (ret,) = outbox.claim("w1", 1, LEASE, T0)
+    outbox.mark_posted_many([Posted(ret.id, {"id": 9}, "RA-0009")])
+    outbox.mark_posted_many([Posted(ret.id, {"id": 9, "again": True}), Posted(ret.id, {"id": 9, "last": True})])
+
+    row = outbox.get("return", "RET-1")
+    assert row is not None
+    assert (row.state, row.result, row.ra_number) == ("posted", {"id": 9, "last": True}, "RA-0009")
+
+
+def test_mark_posted_many_refuses_an_answer_that_is_not_json_and_marks_nothing(outbox: Outbox) -> None:
+    outbox.add("order", "SO-1", ORDER)
+    outbox.add("order", "SO-2", ORDER)
+    first, second = outbox.claim("w1", 2, LEASE, T0)
+
+    with pytest.raises(OutboxError, match="result"):
+        outbox.mark_posted_many([Posted(first.id, {"id": 1}), Posted(second.id, {"bad": float("nan")})])
+
+    assert {row.state for row in outbox.rows()} == {"posting"}
 
 
 def test_marks_other_than_posted_are_ignored_once_the_row_is_no_longer_posting(outbox: Outbox) -> None:
