@@ -5,3 +5,4 @@ from . import test_roles
 from . import test_sync
 from . import test_returns_desk
 from . import test_portal
+from . import test_sync_partial_shipments

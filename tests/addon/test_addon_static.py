@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -224,3 +225,12 @@ def test_manifest_keys() -> None:
     assert manifest["author"] == "Image-Pro Services & Supplies, Inc."
     assert manifest["external_dependencies"] == {"python": ["imagepro-policy"]}
     assert set(manifest["depends"]) == {"sale_management", "account", "portal"}  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("addon", ["imagepro_addon", "imagepro_addon_stock"])
+def test_every_odoo_test_module_is_imported(addon: str) -> None:
+    """Odoo runs only the test modules its tests/__init__.py imports: a file left out never runs."""
+    tests = ADDON.parent / addon / "tests"
+    imported = set(re.findall(r"^from \. import (\w+)$", (tests / "__init__.py").read_text(), flags=re.M))
+    on_disk = {p.stem for p in tests.glob("test_*.py")}
+    assert on_disk <= imported, sorted(on_disk - imported)
