@@ -43,7 +43,7 @@ class ImageproSyncReturn(models.AbstractModel):
             raise MissingDependency(
                 self.env._("Order %(ref)s is not invoiced yet; the return waits for its shipment.", ref=doc["order_ref"])
             )
-        shipment_date = _date(doc["shipment_date"])
+        shipment_date = requested_shipment = _date(doc["shipment_date"])
         if order and shipment_date in order._imagepro_shipment_dates():
             # The request may name the later shipment its units came on; the RA keeps the order's first and each
             # line the date of the invoice (shipment) its units are taken from.
@@ -61,7 +61,7 @@ class ImageproSyncReturn(models.AbstractModel):
                 vals["unit_price_paid"] = float(imagepro_policy.to_decimal(line["unit_price_paid"]))
             if line.get("inspection"):
                 vals.update(self._inspection_vals(line["inspection"]))
-            for part in self._split_over_invoices(ra_model, order, vals, shipment_date):
+            for part in self._split_over_invoices(ra_model, order, vals, requested_shipment):
                 line_cmds.append(Command.create(part))
                 doc_lines.append(line)
         ra = ra_model.create(

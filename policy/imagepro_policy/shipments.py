@@ -40,6 +40,11 @@ class ShipmentSplit:
         return ("O1", "O2", "O7") if self.carries_charges else ("O7",)
 
 
+def _units(quantity: Decimal) -> str:
+    """4, 2.5: a quantity as a person writes it, whether it came as 4, 4.0 or 4.000."""
+    return format(quantity.normalize(), "f")
+
+
 def split_shipment(
     ordered: Mapping[str, Decimal],
     shipped_before: Mapping[str, Decimal],
@@ -68,8 +73,8 @@ def split_shipment(
             if line.quantity > left[line.sku]:
                 raise ShipmentError(
                     f"lines[{index}].quantity",
-                    f"{line.quantity:g} of {line.sku} shipped, but only {max(left[line.sku], ZERO):g} of the "
-                    f"{ordered[line.sku]:g} ordered are still to ship",
+                    f"{_units(line.quantity)} of {line.sku} shipped, but only {_units(max(left[line.sku], ZERO))} of "
+                    f"the {_units(ordered[line.sku])} ordered are still to ship",
                 )
             quantities[line.sku] = line.quantity
         if not quantities:
