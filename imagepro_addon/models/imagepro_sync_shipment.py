@@ -108,6 +108,8 @@ class ImageproSyncShipment(models.AbstractModel):
         journal = self._company()._imagepro_card_journal()
         method_line = journal.inbound_payment_method_line_ids[:1]
         payment_model = self.env["account.payment"]
+        open_lines = [("parent_state", "=", "posted"), ("reconciled", "=", False),
+                      ("account_type", "in", payment_model._get_valid_payment_account_types())]
         vals_list = []
         for invoice in invoices:
             order = invoice.invoice_line_ids.sale_line_ids.order_id[:1]
@@ -122,14 +124,13 @@ class ImageproSyncShipment(models.AbstractModel):
                 "payment_method_line_id": method_line.id,
                 "date": paid_on,
                 "memo": self.env._("%(inv)s paid by %(brand)s card", inv=invoice.name, brand=brand),
+                "destination_account_id": invoice.line_ids.filtered_domain(open_lines)[:1].account_id.id,
+                # the invoice's "Payments" (matched_payment_ids), as the wizard links them
+                "invoice_ids": [(6, 0, invoice.ids)],
             }
-            if "invoice_ids" in payment_model._fields:
-                vals["invoice_ids"] = [(6, 0, invoice.ids)]  # Command.set: what matched_payment_ids shows
             vals_list.append(vals)
         payments = payment_model.with_context(skip_invoice_sync=True).create(vals_list)
         payments.action_post()
-        open_lines = [("parent_state", "=", "posted"), ("reconciled", "=", False),
-                      ("account_type", "in", payment_model._get_valid_payment_account_types())]
         for payment, invoice in zip(payments, invoices):
             lines = (payment.move_id.line_ids + invoice.line_ids).filtered_domain(open_lines)
             for account in lines.account_id:

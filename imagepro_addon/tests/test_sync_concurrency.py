@@ -64,8 +64,8 @@ class TestSyncConcurrency(ImageproCommon):
         self.assertEqual({r["status"] for r in self.sync.sync_orders(orders)}, {"created"})
         ships = [{"type": "shipment", "ref": f"SHIP-C{i}", "order_ref": f"WEB-C{i}", "shipped_on": "2026-03-11"}
                  for i in (1, 2, 3)]
-        batch_seq = self.env["ir.sequence"].sudo().search([("code", "=", "account.payment.batch")])
-        numbers_before = batch_seq.mapped("number_next_actual")
+        batch_seq = self.company.sudo().batch_payment_sequence_id
+        numbers_before = batch_seq.number_next_actual
         res = self.sync.sync_shipments(ships)
         self.assertEqual([r["status"] for r in res], ["created"] * 3, res)
         card = self.company._imagepro_card_journal()
@@ -79,4 +79,4 @@ class TestSyncConcurrency(ImageproCommon):
             self.assertEqual(payment.memo, f"{invoice.name} paid by {brand} card")
             self.assertEqual(invoice.matched_payment_ids, payment)
         self.assertEqual(len({r["ids"]["payment_id"] for r in res}), 3)
-        self.assertEqual(batch_seq.mapped("number_next_actual"), numbers_before)
+        self.assertEqual(batch_seq.number_next_actual, numbers_before)
