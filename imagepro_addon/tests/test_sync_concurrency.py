@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from freezegun import freeze_time
 
+import imagepro_policy
+
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
@@ -69,7 +71,8 @@ class TestSyncConcurrency(ImageproCommon):
         res = self.sync.sync_shipments(ships)
         self.assertEqual([r["status"] for r in res], ["created"] * 3, res)
         card = self.company._imagepro_card_journal()
-        for result, brand in zip(res, ("Visa", "Mastercard", "American Express")):
+        brands = [imagepro_policy.CARD_BRANDS[key] for key in ("visa", "mastercard", "amex")]
+        for result, brand in zip(res, brands):
             invoice = self.env["account.move"].browse(result["ids"]["invoice_id"]).sudo()
             payment = self.env["account.payment"].browse(result["ids"]["payment_id"]).sudo()
             self.assertIn(invoice.payment_state, ("paid", "in_payment"))
