@@ -70,6 +70,27 @@ class Run:
     orders: int = 0
     invoices: int = 0
     duplicates: int = 0
+    odoo_cores: float = -1.0  # CPU of Odoo's processes during the run, in cores (with --odoo-pgid)
+    idle_cores: float = -1.0  # idle CPU of the machine during the run, in cores
+
+
+def cpu_seconds(pgid: int | None) -> tuple[float, float]:
+    """(CPU seconds used by the processes of group `pgid`, idle CPU seconds of the machine) so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    with open("/proc/stat") as stat:
+        idle = int(stat.readline().split()[4]) / tick
+    used = 0.0
+    if pgid is not None:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid:  # pgrp; utime, stime, cutime, cstime follow at 11..14
+                used += sum(int(x) for x in fields[11:15]) / tick
+    return used, idle
 
 
 def with_database(url: str, name: str) -> str:
@@ -156,6 +177,7 @@ def one_run(args: argparse.Namespace, workers: int, skus: list[str], work: Path)
                 "IMAGEPRO_ERP_TIMEOUT_SECONDS": str(args.timeout),
             }
             start = time.monotonic()
+            cpu_start = cpu_seconds(args.odoo_pgid)
             for i in range(workers):
                 env_i = {**env, "IMAGEPRO_HEARTBEAT_FILE": str(work / f"{name}-{i}.heartbeat")}
                 with log_files[i].open("wb") as log:
@@ -173,6 +195,10 @@ def one_run(args: argparse.Namespace, workers: int, skus: list[str], work: Path)
                     break
                 time.sleep(0.2)
             run.seconds = (last_done if run.finished else time.monotonic()) - start
+            cpu_end, wall = cpu_seconds(args.odoo_pgid), time.monotonic() - start
+            if args.odoo_pgid is not None:
+                run.odoo_cores = (cpu_end[0] - cpu_start[0]) / wall
+            run.idle_cores = (cpu_end[1] - cpu_start[1]) / wall
             rows = outbox.rows(limit=10 * run.documents)
             run.retried_rows = sum(1 for row in rows if row.attempts > 0)
             run.dead = sum(1 for row in rows if row.state == "dead")
@@ -197,7 +223,8 @@ def one_run(args: argparse.Namespace, workers: int, skus: list[str], work: Path)
 
 def print_runs(runs: list[Run], documents: int) -> None:
     header = (f"{'workers':>7}{'docs/s':>8}{'x1':>6}{'calls/doc':>10}{'longest s':>10}{'retried':>8}{'in_prog':>8}"
-              f"{'transient':>10}{'odoo ser.':>10}{'killed':>7}{'orders':>7}{'invoices':>9}{'dups':>5}{'done':>6}")
+              f"{'transient':>10}{'odoo ser.':>10}{'killed':>7}{'orders':>7}{'invoices':>9}{'dups':>5}{'done':>6}"
+              f"{'odoo':>7}{'idle':>7}")
     print(header)
     base = statistics.median([r.documents / r.seconds for r in runs if r.workers == 1 and r.seconds]) if any(
         r.workers == 1 for r in runs) else 0.0
@@ -206,7 +233,7 @@ def print_runs(runs: list[Run], documents: int) -> None:
         print(f"{r.workers:>7}{rate:>8.2f}{(rate / base if base else 0):>6.2f}{r.calls / r.documents:>10.3f}"
               f"{r.longest_call:>10.1f}{r.retried_rows:>8}{r.in_progress:>8}{sum(r.transient.values()):>10}"
               f"{r.odoo_serialization:>10}{r.odoo_time_limit:>7}{r.orders:>7}{r.invoices:>9}{r.duplicates:>5}"
-              f"{'yes' if r.finished else 'NO':>6}")
+              f"{'yes' if r.finished else 'NO':>6}{r.odoo_cores:>7.2f}{r.idle_cores:>7.2f}")
     ok = all(r.orders == documents and r.invoices == documents and r.duplicates == 0 for r in runs)
     print(f"exactly once (orders == invoices == {documents}, no duplicate ref) in every run: {'yes' if ok else 'NO'}")
 
@@ -232,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--card-share", type=float, default=2 / 3, help="share of orders paid by card")
     parser.add_argument("--deadline", type=float, default=1800.0, help="give up a run after this many seconds")
     parser.add_argument("--odoo-log", type=Path, help="Odoo's log file: count serialization retries and kills")
+    parser.add_argument("--odoo-pgid", type=int, help="process group of Odoo (same machine): its CPU, in cores")
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.workers.split(",") if n.strip()]
 
@@ -261,6 +289,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.documents} orders + {args.documents} shipments against {args.url} (db {args.db}), "
           f"budget {args.budget:g} s, timeout {args.timeout:g} s, batch size <= {args.batch_size}")
     print_runs(runs, args.documents)
+    print("odoo, idle: CPU cores used by Odoo's processes (--odoo-pgid) and left idle on the machine, run average")
+    rates: dict[int, list[float]] = {}
+    for r in runs:
+        if r.seconds:
+            rates.setdefault(r.workers, []).append(r.documents / r.seconds)
+    if args.repeat > 1:
+        print("median docs/s: " + ", ".join(f"{w} worker(s) {statistics.median(v):.2f}" for w, v in rates.items()))
     return 0
 
 
