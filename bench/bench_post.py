@@ -1,12 +1,19 @@
 """Post N orders and their shipments two ways and print the figures.
 
     python bench/bench_post.py --orders 400 [--batch 100] [--url URL --db DB --user U --password P]
+        [--only naive|batched] [--lines-max 4] [--card-share 0.667]
 
 - batched: the worker's path, SyncApi.post in batches (all orders, then all shipments);
-- naive: what a record-by-record connector does: per order res.partner search (+create),
-  product.product search per line, sale.order create, action_confirm; per shipment sale.order
-  search, write, the invoicing wizard (sale.advance.payment.inv create + create_invoices),
-  account.move write of the invoice date, action_post.
+- naive: what a record-by-record connector does for the same result: per order res.partner search
+  (+create), product.product search per line, the freight line (and the small-order service charge
+  under the minimum, O1), Net 30 terms on open account, sale.order create, action_confirm; per
+  shipment sale.order search, write, the invoicing wizard (sale.advance.payment.inv create +
+  create_invoices), account.move write of the invoice date and terms (due on the ship date for card,
+  Net 30 otherwise), action_post, and for a card order the register-payment wizard in the CARD
+  journal with the memo "INV/... paid by <Brand> card".
+
+The document shape is a flag: 1 to --lines-max lines per order, --card-share of them paid by card.
+--only runs one path, so runs of the two can be interleaved.
 
 Without --url it runs against the Odoo stand-in started in this process (no database behind it,
 so the seconds measure HTTP and marshalling, and the RPC counts are what carries over to a real
@@ -41,7 +48,13 @@ class Figures:
     rpc_calls: int
 
 
-def make_documents(count: int, prefix: str, skus: list[str], seed: int = 7) -> tuple[list[dict[str, Any]], ...]:
+CARD_BRANDS = {"visa": "Visa", "mastercard": "Mastercard", "amex": "American Express"}
+MINIMUM_ORDER, SERVICE_CHARGE, FREIGHT = 50.0, 3.0, 8.5
+
+
+def make_documents(count: int, prefix: str, skus: list[str], seed: int = 7, lines_max: int = 4,
+                   card_share: float = 2 / 3) -> tuple[list[dict[str, Any]], ...]:
+    """Orders of 1 to `lines_max` lines, `card_share` of them paid by card (spread evenly), and a shipment each."""
     rng = random.Random(seed)
     orders, shipments = [], []
     for n in range(count):
@@ -49,9 +62,9 @@ def make_documents(count: int, prefix: str, skus: list[str], seed: int = 7) -> t
             {"sku": rng.choice(skus), "quantity": rng.randint(1, 3),
              "unit_price": f"{rng.choice([9, 12, 18, 24, 31, 54])}.{rng.choice(['00', '50', '99'])}",
              "discount_percent": rng.choice(["0", "0", "10"])}
-            for _ in range(rng.randint(1, 4))
+            for _ in range(rng.randint(1, max(1, lines_max)))
         ]
-        card = n % 3 != 0
+        card = int((n + 1) * card_share) > int(n * card_share)
         payment: dict[str, Any] = {"method": "card", "card_brand": rng.choice(["visa", "mastercard", "amex"])}
         if not card:
             payment = {"method": "open_account"}
@@ -83,41 +96,91 @@ def run_batched(transport: ErpTransport, orders: list[dict[str, Any]], shipments
     return figures
 
 
+def _marshal_none_ok(call: Any, *args: Any, **kwargs: Any) -> None:
+    """Odoo 18's wizards do their work (and commit) and then answer an action holding a None, which XML-RPC
+    cannot marshal: a naive connector has to ignore that and go and look for what was made."""
+    try:
+        call(*args, **kwargs)
+    except PermanentError as exc:
+        if "cannot marshal None" not in str(exc):
+            raise
+
+
+def _search_if_known(call: Any, model: str, domain: list[Any]) -> list[int]:
+    """A search; [] where the ERP has no such model (the stand-in only knows the records the sync API makes)."""
+    try:
+        return list(call(model, "search", [domain], {"limit": 1}))
+    except PermanentError as exc:
+        if "doesn't exist" not in str(exc):
+            raise
+        return []
+
+
 def run_naive(transport: ErpTransport, orders: list[dict[str, Any]], shipments: list[dict[str, Any]]) -> Figures:
     call = transport.execute_kw
     transport.login()
     start, calls = time.perf_counter(), transport.rpc_calls
-    products: dict[str, int] = {}
+    one = {"limit": 1}
+    # Looked up once per run, as any connector would.
+    [freight] = call("product.product", "search", [[["default_code", "=", "IP-FREIGHT"]]], one)
+    [charge] = call("product.product", "search", [[["default_code", "=", "IP-SERVICE-CHARGE"]]], one)
+    net30 = _search_if_known(call, "account.payment.term", [["name", "=", "30 Days"]])
+    card_journal = _search_if_known(call, "account.journal", [["code", "=", "CARD"]])
+    if not (net30 and card_journal):
+        print("  naive: this ERP has no payment terms or CARD journal (the stand-in): terms and card payments skipped")
+    orders_by_ref = {doc["ref"]: doc for doc in orders}
     for doc in orders:
-        partner = call("res.partner", "search", [[["ref", "=", doc["customer"]["ref"]]]], {"limit": 1})
+        partner = call("res.partner", "search", [[["ref", "=", doc["customer"]["ref"]]]], one)
         partner_id = partner[0] if partner else call("res.partner", "create",
                                                      [{"ref": doc["customer"]["ref"], "name": doc["customer"]["name"]}])
-        lines = []
+        lines, subtotal = [], 0.0
         for line in doc["lines"]:
-            found = call("product.product", "search", [[["default_code", "=", line["sku"]]]], {"limit": 1})
-            products[line["sku"]] = found[0]
+            found = call("product.product", "search", [[["default_code", "=", line["sku"]]]], one)
+            price, discount = float(line["unit_price"]), float(line["discount_percent"])
+            subtotal += line["quantity"] * price * (1 - discount / 100)
             lines.append((0, 0, {"product_id": found[0], "product_uom_qty": line["quantity"],
-                                 "price_unit": float(line["unit_price"]), "discount": float(line["discount_percent"])}))
-        order_id = call("sale.order", "create", [{"partner_id": partner_id, "client_order_ref": doc["ref"],
-                                                  "order_line": lines}])
+                                 "price_unit": price, "discount": discount}))
+        if subtotal < MINIMUM_ORDER:  # O1
+            lines.append((0, 0, {"product_id": charge, "product_uom_qty": 1, "price_unit": SERVICE_CHARGE}))
+        freight_price = float(doc["freight"]["amount"])
+        lines.append((0, 0, {"product_id": freight, "product_uom_qty": 1, "price_unit": freight_price}))
+        card = doc["payment"]["method"] == "card"
+        vals: dict[str, Any] = {"partner_id": partner_id, "client_order_ref": doc["ref"], "order_line": lines,
+                                "imagepro_payment_method": doc["payment"]["method"]}
+        if card:
+            vals["imagepro_card_brand"] = doc["payment"]["card_brand"]
+        elif net30:
+            vals["payment_term_id"] = net30[0]
+        order_id = call("sale.order", "create", [vals])
         call("sale.order", "action_confirm", [[order_id]])
     for doc in shipments:
-        found = call("sale.order", "search", [[["client_order_ref", "=", doc["order_ref"]]]], {"limit": 1})
+        order = orders_by_ref[doc["order_ref"]]
+        card = order["payment"]["method"] == "card"
+        found = call("sale.order", "search", [[["client_order_ref", "=", doc["order_ref"]]]], one)
         order_id = found[0]
         call("sale.order", "write", [[order_id], {"commitment_date": f"{doc['shipped_on']} 12:00:00"}])
         context = {"active_model": "sale.order", "active_ids": [order_id], "active_id": order_id}
         wizard = call("sale.advance.payment.inv", "create", [{"advance_payment_method": "delivered"}],
                       {"context": context})
-        try:
-            call("sale.advance.payment.inv", "create_invoices", [[wizard]], {"context": context})
-        except PermanentError as exc:
-            # Odoo 18 makes (and commits) the invoice, then cannot marshal the action it returns over
-            # XML-RPC (it holds a None): a naive connector has to go and look for the invoice.
-            if "cannot marshal None" not in str(exc):
-                raise
+        _marshal_none_ok(call, "sale.advance.payment.inv", "create_invoices", [[wizard]], {"context": context})
         invoice_id = call("sale.order", "read", [[order_id]], {"fields": ["invoice_ids"]})[0]["invoice_ids"][-1]
-        call("account.move", "write", [[invoice_id], {"invoice_date": doc["shipped_on"]}])
+        invoice_vals: dict[str, Any] = {"invoice_date": doc["shipped_on"]}
+        if card:  # paid at once: due on the invoice date
+            invoice_vals.update({"invoice_payment_term_id": False, "invoice_date_due": doc["shipped_on"]})
+        elif net30:
+            invoice_vals["invoice_payment_term_id"] = net30[0]
+        call("account.move", "write", [[invoice_id], invoice_vals])
         call("account.move", "action_post", [[invoice_id]])
+        if card and card_journal:
+            [invoice] = call("account.move", "read", [[invoice_id]], {"fields": ["name"]})
+            brand = CARD_BRANDS.get(order["payment"]["card_brand"], "card")
+            pay_context = {"active_model": "account.move", "active_ids": [invoice_id]}
+            register = call("account.payment.register", "create",
+                            [{"journal_id": card_journal[0], "payment_date": doc["shipped_on"],
+                              "communication": f"{invoice['name']} paid by {brand} card"}],
+                            {"context": pay_context})
+            _marshal_none_ok(call, "account.payment.register", "action_create_payments", [[register]],
+                             {"context": pay_context})
     return Figures("naive (per record)", len(orders) + len(shipments), time.perf_counter() - start,
                    transport.rpc_calls - calls)
 
@@ -157,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--admin-user", help="real Odoo: a user who may approve credit (default --user)")
     parser.add_argument("--admin-password", help="its password (default --password)")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="stand-in only: pause per execute_kw")
+    parser.add_argument("--only", choices=["naive", "batched"], help="run one path only (to interleave runs)")
+    parser.add_argument("--lines-max", type=int, default=4, help="order lines: 1 to this many (default 4)")
+    parser.add_argument("--card-share", type=float, default=2 / 3, help="share of orders paid by card (2/3)")
     args = parser.parse_args(argv)
 
     standin = None
@@ -172,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         prefix = "BENCH-"
     try:
         rows = []
-        for label in ("batched", "naive"):
+        for label in ("batched", "naive") if args.only is None else (args.only,):
             transport = make_transport(args.transport, url, db, user, password, 120.0)
             try:
                 skus = SKUS_STANDIN
@@ -183,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
                     skus = [p["default_code"] for p in found if p["default_code"] not in
                             ("IP-SERVICE-CHARGE", "IP-FREIGHT", "IP-RESTOCKING")] or SKUS_STANDIN
                 # the same documents for both paths, under their own prefix so neither sees the other's records
-                orders, shipments = make_documents(args.orders, f"{prefix}{label[0].upper()}", skus)
+                orders, shipments = make_documents(args.orders, f"{prefix}{label[0].upper()}", skus,
+                                                   lines_max=args.lines_max, card_share=args.card_share)
                 # Customers known to the ERP with approved credit, as in production, so both paths do the
                 # same work (an order from an unknown customer on open account would be held, not invoiced).
                 customer_refs = sorted({doc["customer"]["ref"] for doc in orders})
@@ -200,7 +267,8 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 transport.close()
         where = args.url or f"the Odoo stand-in ({args.latency_ms:g} ms per call added)"
-        print(f"{args.orders} orders + {args.orders} shipments over {args.transport} against {where}")
+        print(f"{args.orders} orders + {args.orders} shipments over {args.transport} against {where}; "
+              f"1-{args.lines_max} lines per order, {args.card_share:.0%} paid by card")
         print_table(rows)
     finally:
         if standin is not None:

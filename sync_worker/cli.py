@@ -257,7 +257,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                     progress.finish()
                 print(
                     f"posted {summary.count('posted')}, failed {summary.count('failed')} (will retry), "
-                    f"dead {summary.count('dead')}, rejected {summary.count('rejected')}; "
+                    f"dead {summary.count('dead')}, rejected {summary.count('rejected')}, "
+                    f"in progress elsewhere {summary.count('deferred')} (will retry); "
                     f"{transport.rpc_calls} call(s) to Odoo"
                 )
                 return EXIT_PROBLEM if summary.count("dead") else EXIT_OK
@@ -314,7 +315,10 @@ def build_parser() -> argparse.ArgumentParser:
     _env_flag(parser, "--erp-user", "erp_user", "Odoo login of the integration user")
     _env_flag(parser, "--transport", "erp_transport", "xmlrpc (default) or jsonrpc", choices=("xmlrpc", "jsonrpc"))
     _env_flag(parser, "--poll-seconds", "poll_seconds", "seconds between rounds of `run`", type=float)
-    _env_flag(parser, "--batch-size", "batch_size", "documents per call to Odoo", type=int)
+    _env_flag(parser, "--batch-size", "batch_size", "most documents per call to Odoo", type=int)
+    _env_flag(
+        parser, "--call-budget-seconds", "call_budget_seconds", "seconds one call to Odoo should take", type=float
+    )
     _env_flag(parser, "--log-format", "log_format", "auto, json or text", choices=("auto", "json", "text"))
     _env_flag(
         parser,
@@ -366,6 +370,7 @@ _SETTINGS_FIELDS = (
     "erp_transport",
     "poll_seconds",
     "batch_size",
+    "call_budget_seconds",
     "log_format",
     "log_level",
     "inbox",

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from .errors import ConfigError
 
 ENV_PREFIX = "IMAGEPRO_"
+# A call sized to the budget may still run long (Odoo busy, its workers all taken): the client waits at least
+# this many budgets before it gives up, so a timeout means something went wrong, not that the call was big.
+TIMEOUT_OVER_BUDGET = 2.0
 
 
 class Settings(BaseSettings):
@@ -25,11 +28,16 @@ class Settings(BaseSettings):
     erp_transport: Literal["xmlrpc", "jsonrpc"] = Field(
         "xmlrpc", description="xmlrpc (standard library) or jsonrpc (odoorpc)"
     )
-    erp_timeout_seconds: float = Field(30.0, gt=0, description="timeout of one call to Odoo")
+    erp_timeout_seconds: float = Field(
+        30.0, gt=0, description=f"timeout of one call to Odoo (at least {TIMEOUT_OVER_BUDGET:g} x the call budget)"
+    )
+    call_budget_seconds: float = Field(
+        5.0, gt=0, le=60, description="seconds one call to Odoo should take: documents per call are sized to it"
+    )
     erp_verify_tls: bool = Field(True, description="verify the certificate of an https Odoo")
     outbox_url: str = Field("sqlite:///./imagepro-outbox.db", description="sqlite:///FILE or postgresql://...")
     poll_seconds: float = Field(10.0, gt=0, description="seconds between rounds of `run`")
-    batch_size: int = Field(100, ge=1, le=1000, description="documents per call to Odoo")
+    batch_size: int = Field(100, ge=1, le=1000, description="most documents per call to Odoo (upper bound)")
     lease_seconds: float = Field(300.0, gt=0, description="how long a claimed document is reserved for one worker")
     max_attempts: int = Field(12, ge=1, description="tries of a document before it becomes a dead letter")
     call_attempts: int = Field(4, ge=1, description="tries of one call to Odoo within a round")
@@ -59,6 +67,16 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The TOML file named by load_settings(config_file=...) ranks below flags and the environment.
         return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+
+    @model_validator(mode="after")
+    def _timeout_exceeds_budget(self) -> Settings:
+        if self.erp_timeout_seconds < TIMEOUT_OVER_BUDGET * self.call_budget_seconds:
+            raise ValueError(
+                f"IMAGEPRO_ERP_TIMEOUT_SECONDS ({self.erp_timeout_seconds:g}) must be at least "
+                f"{TIMEOUT_OVER_BUDGET:g} x IMAGEPRO_CALL_BUDGET_SECONDS ({self.call_budget_seconds:g}): a call sized "
+                "to the budget must finish well before the client gives up on it"
+            )
+        return self
 
     def require_erp(self) -> None:
         missing = [name for name in ("erp_url", "erp_db", "erp_user") if not getattr(self, name)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from .documents import OrderDocument
 from .erp.api import PostResult, SyncApi
 from .errors import PermanentError, TransientError
 from .outbox.base import Outbox, OutboxRow, Posted
+from .sizing import CallSizer
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,7 @@ class Backoff:
 class Outcome:
     kind: str
     ref: str
-    state: str  # posted | failed | dead | rejected
+    state: str  # posted | failed | dead | rejected | deferred (in progress in Odoo, or not sent: tried later)
     message: str
 
 
@@ -57,10 +59,18 @@ class Poster:
         clock: Callable[[], datetime],
         rng: random.Random | None = None,
         book: Callable[[], policy.PolicyBook] | None = None,
+        sizer: CallSizer | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.outbox = outbox
         self.api = api
         self.batch_size = batch_size
+        # Without a sizer every call carries batch_size documents (a budget no call reaches).
+        self.sizer = sizer or CallSizer(budget_seconds=float("inf"), max_size=batch_size, first_size=batch_size)
+        self.monotonic = monotonic
+        # Rows Odoo is processing in another call right now: kept claimed until the round ends (so this
+        # round does not ask again at once), then released with no attempt counted.
+        self.deferred: list[int] = []
         self.backoff = backoff or Backoff()
         self.clock = clock
         self.rng = rng or random.Random()
@@ -74,11 +84,21 @@ class Poster:
             self._book = (now, self._book_source())
         return self._book[1]
 
+    def claim_size(self) -> int:
+        """How many rows to claim for the next `post`: what one call of the cheapest kind carries."""
+        return self.sizer.claim_size()
+
     def post(self, rows: list[OutboxRow]) -> list[Outcome]:
+        """Post claimed rows, kind by kind, in calls sized to the time budget. Once a budget's worth of time
+        is spent, the rows not sent yet are released (no attempt counted) for any worker to claim."""
         outcomes: list[Outcome] = []
+        started = self.monotonic()
+        called = False
         for kind in KIND_ORDER:
             of_kind = [row for row in rows if row.kind == kind]
-            if kind == "order" and of_kind:
+            if not of_kind:
+                continue
+            if kind == "order":
                 try:
                     of_kind, refused = self._apply_order_rules(of_kind)
                 except (TransientError, PermanentError) as exc:
@@ -89,9 +109,21 @@ class Poster:
             else:
                 of_kind, orphaned = self._drop_orphans(of_kind)
                 outcomes += orphaned
-            for start in range(0, len(of_kind), self.batch_size):
-                outcomes += self._post_chunk(kind, of_kind[start : start + self.batch_size])
+            while of_kind:
+                if called and self.monotonic() - started >= self.sizer.budget_seconds:
+                    self.outbox.release([row.id for row in of_kind])
+                    of_kind = []
+                    break
+                size = self.sizer.size(kind)
+                outcomes += self._post_chunk(kind, of_kind[:size])
+                called = True
+                of_kind = of_kind[size:]
         return outcomes
+
+    def take_deferred(self) -> list[int]:
+        """The ids of rows answered `in_progress` since the last call, to release."""
+        deferred, self.deferred = self.deferred, []
+        return deferred
 
     def _apply_order_rules(self, rows: list[OutboxRow]) -> tuple[list[OutboxRow], list[Outcome]]:
         """O4, O6: an order the rules reject is never posted; it stays in the outbox with the reason."""
@@ -128,12 +160,23 @@ class Poster:
     def _post_chunk(self, kind: str, rows: list[OutboxRow]) -> list[Outcome]:
         if not rows:
             return []
+        started = self.monotonic()
         try:
             results = self.api.post(kind, [row.payload for row in rows])
         except TransientError as exc:
+            self.sizer.observe_failure(kind, len(rows), self.monotonic() - started)
             return [self._fail(row, str(exc)) for row in rows]
         except PermanentError as exc:
             return [self._dead(row, str(exc)) for row in rows]
+        # Documents answered in_progress cost Odoo nothing: the call's time was spent on the others.
+        worked = sum(1 for result in results if not result.in_progress)
+        seconds = self.monotonic() - started
+        self.sizer.observe(kind, max(worked, 1), seconds)
+        log.info(
+            "call done",
+            extra={"kind": kind, "documents": len(rows), "in_progress": len(rows) - worked,
+                   "seconds": round(seconds, 3), "next_size": self.sizer.size(kind)},
+        )
         pairs = list(zip(rows, results, strict=True))
         # What the ERP now holds is recorded first, the whole chunk in one call; then the rest, row by row.
         held = [(row, result) for row, result in pairs if result.status in POSTED_STATUSES]
@@ -143,6 +186,10 @@ class Poster:
     def _record(self, row: OutboxRow, result: PostResult) -> Outcome:
         """The outcome of one row; a posted one is already recorded (`_post_chunk`), any other is recorded here."""
         answer: dict[str, Any] = result.as_dict()
+        if result.in_progress:
+            self.deferred.append(row.id)
+            log.info("%s %s is being processed by Odoo in another call; trying it later", row.kind, row.ref)
+            return Outcome(row.kind, row.ref, "deferred", result.message)
         if result.status in POSTED_STATUSES:
             return Outcome(row.kind, row.ref, "posted", result.message)
         if result.status == "rejected":

@@ -66,15 +66,23 @@ class Runner:
         self._beat("round_started")
         if self.inbox is not None:
             summary.taken_files = len(self.inbox.take_all(self.outbox))
-        while not self.stopping.is_set():
-            rows = self.outbox.claim(self.worker_id, self.batch_size, self.lease_seconds, self.clock())
-            if not rows:
-                break
-            outcomes = self.poster.post(rows)
-            summary.outcomes += outcomes
-            self._beat("progress")
-            if self.on_progress is not None:
-                self.on_progress(len(outcomes))
+        try:
+            while not self.stopping.is_set():
+                limit = max(1, min(self.batch_size, self.poster.claim_size()))
+                rows = self.outbox.claim(self.worker_id, limit, self.lease_seconds, self.clock())
+                if not rows:
+                    break
+                outcomes = self.poster.post(rows)
+                summary.outcomes += outcomes
+                self._beat("progress")
+                if self.on_progress is not None:
+                    self.on_progress(sum(1 for outcome in outcomes if outcome.state != "deferred"))
+        finally:
+            # Documents Odoo was still processing in another call: back in the queue for the next round,
+            # no attempt counted (the call that has them will be answered already_present next time).
+            deferred = self.poster.take_deferred()
+            if deferred:
+                self.outbox.release(deferred)
         self._beat("round_finished")
         if self.on_round is not None:
             self.on_round(summary, time.monotonic() - started)
@@ -114,6 +122,7 @@ class Runner:
                     "failed": summary.count("failed"),
                     "dead": summary.count("dead"),
                     "rejected": summary.count("rejected"),
+                    "deferred": summary.count("deferred"),
                 },
             )
 

@@ -17,6 +17,7 @@ from .errors import SyncError
 from .outbox import open_outbox, redact
 from .outbox.base import Outbox
 from .posting import Backoff, Poster
+from .sizing import CallSizer
 
 # The add-on this worker talks to: Odoo's series, then the worker's own version (manifest 18.0.1.0.0 for 1.0.0).
 ODOO_SERIES = "18.0"
@@ -52,6 +53,7 @@ def build_poster(
         backoff=Backoff(settings.retry_base_seconds, settings.retry_max_seconds, settings.max_attempts),
         clock=clock,
         rng=random.Random(),
+        sizer=CallSizer(budget_seconds=settings.call_budget_seconds, max_size=settings.batch_size),
     )
     return poster, transport
 

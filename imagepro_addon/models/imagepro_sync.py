@@ -68,11 +68,43 @@ class ImageproSync(models.AbstractModel):
         return res
 
     @api.model
+    def _lock_key(self, kind):
+        """The first half of the advisory lock of a document (the ref is the second): company and kind."""
+        return f"imagepro.sync:{self._company().id}:{kind}"
+
+    @api.model
+    def _refs_in_progress(self, docs, kind):
+        """Take, for this transaction, the advisory lock of every document's ref; answer the refs whose lock
+        another transaction holds: a call still running in another worker of Odoo (typically the same batch,
+        sent again after the client's timeout). They answer `in_progress` instead of being done twice.
+
+        pg_try_advisory_xact_lock never waits, and the locks go with the transaction (commit, rollback, or
+        Odoo's retry after a serialization failure), so a crashed call never leaves one behind."""
+        refs = [str(doc["ref"]) for doc in docs if isinstance(doc, dict) and doc.get("ref")]
+        if not refs:
+            return set()
+        self.env.cr.execute(
+            "SELECT ref FROM unnest(%s::text[]) AS ref WHERE NOT pg_try_advisory_xact_lock(hashtext(%s), hashtext(ref))",
+            [refs, self._lock_key(kind)],
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    @api.model
+    def _in_progress_result(self, doc, kind):
+        return self._result(doc, kind, status="in_progress", message=self.env._(
+            "%(ref)s is being processed by another call right now; try it again later.", ref=doc["ref"]))
+
+    @api.model
     def _run_batch(self, docs, kind, handler):
         self._check_sync_rights()
         if not isinstance(docs, list):
             docs = [docs]
-        return [self._run_one(doc, kind, handler) for doc in docs]
+        busy = self._refs_in_progress(docs, kind)
+        return [
+            self._in_progress_result(doc, kind) if isinstance(doc, dict) and str(doc.get("ref") or "") in busy
+            else self._run_one(doc, kind, handler)
+            for doc in docs
+        ]
 
     @api.model
     def _run_one(self, doc, kind, handler):
@@ -102,7 +134,12 @@ class ImageproSync(models.AbstractModel):
         self._check_sync_rights()
         if not isinstance(docs, list):
             docs = [docs]
-        results = [self._run_one(doc, kind, prepare) for doc in docs]
+        busy = self._refs_in_progress(docs, kind)
+        results = [
+            self._in_progress_result(doc, kind) if isinstance(doc, dict) and str(doc.get("ref") or "") in busy
+            else self._run_one(doc, kind, prepare)
+            for doc in docs
+        ]
         ready = [i for i, res in enumerate(results) if isinstance(res, ready_type)]
         if len({key(results[i]) for i in ready}) != len(ready):
             ready = []

@@ -106,19 +106,42 @@ class ImageproSyncShipment(models.AbstractModel):
 
     @api.model
     def _pay_by_card(self, invoices, paid_on):
-        """O7: card orders are recorded as paid by card, one payment per invoice in the CARD journal."""
-        wizard = (
-            self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=invoices.ids)
-            .create({"journal_id": self._company()._imagepro_card_journal().id, "payment_date": paid_on,
-                     "group_payment": False})
-        )
-        payments = wizard._create_payments()
-        for payment in payments:
-            invoice = payment.reconciled_invoice_ids[:1]
+        """O7: card orders are recorded as paid by card, one payment per invoice in the CARD journal.
+
+        Each invoice gets its own account.payment (created, posted, reconciled with the invoice's receivable
+        line), as the register-payment wizard does for one invoice, but without the wizard: for several
+        invoices at once the wizard's communication takes the "Batch Payment Number Sequence" row FOR UPDATE
+        NOWAIT, and two shipment batches paying cards at the same time then always collided (issue 10)."""
+        journal = self._company()._imagepro_card_journal()
+        method_line = journal.inbound_payment_method_line_ids[:1]
+        payment_model = self.env["account.payment"]
+        open_lines = [("parent_state", "=", "posted"), ("reconciled", "=", False),
+                      ("account_type", "in", payment_model._get_valid_payment_account_types())]
+        vals_list = []
+        for invoice in invoices:
             order = invoice.invoice_line_ids.sale_line_ids.order_id[:1]
             brand = imagepro_policy.CARD_BRANDS.get(order.imagepro_card_brand or "", order.imagepro_card_brand or "card")
-            payment.memo = self.env._("%(inv)s paid by %(brand)s card", inv=invoice.name, brand=brand)
+            vals = {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": invoice.commercial_partner_id.id,
+                "amount": invoice.amount_residual,
+                "currency_id": invoice.currency_id.id,
+                "journal_id": journal.id,
+                "payment_method_line_id": method_line.id,
+                "date": paid_on,
+                "memo": self.env._("%(inv)s paid by %(brand)s card", inv=invoice.name, brand=brand),
+                "destination_account_id": invoice.line_ids.filtered_domain(open_lines)[:1].account_id.id,
+                # the invoice's "Payments" (matched_payment_ids), as the wizard links them
+                "invoice_ids": [(6, 0, invoice.ids)],
+            }
+            vals_list.append(vals)
+        payments = payment_model.with_context(skip_invoice_sync=True).create(vals_list)
+        payments.action_post()
+        for payment, invoice in zip(payments, invoices):
+            lines = (payment.move_id.line_ids + invoice.line_ids).filtered_domain(open_lines)
+            for account in lines.account_id:
+                lines.filtered(lambda line, account=account: line.account_id == account).reconcile()
         return payments
 
     @api.model

@@ -22,7 +22,9 @@ METHOD_OF_KIND: dict[str, str] = {
     "return": "sync_returns",
     "inspection": "sync_inspections",
 }
-STATUSES = frozenset({"created", "already_present", "held", "rejected", "denied", "error"})
+# in_progress: another transaction in Odoo is processing this ref right now (a call that timed out on the
+# client and still runs); transient, the document is tried again later and nothing was done twice.
+STATUSES = frozenset({"created", "already_present", "held", "rejected", "denied", "error", "in_progress"})
 ERROR_CLASSES = frozenset({"", "permanent", "missing_dependency"})
 MISMATCH = "the add-on's reply does not match the sync API; is imagepro_addon at the expected version?"
 
@@ -33,7 +35,7 @@ class PostResult:
 
     ref: str
     kind: str
-    status: str  # created | already_present | held | rejected | denied | error
+    status: str  # created | already_present | held | rejected | denied | error | in_progress
     decision: str = ""
     rules: tuple[str, ...] = ()
     message: str = ""
@@ -45,7 +47,12 @@ class PostResult:
     @property
     def ok(self) -> bool:
         """The ERP holds what the document asked for (or decided not to hold it, for a rejection)."""
-        return self.status != "error"
+        return self.status not in ("error", "in_progress")
+
+    @property
+    def in_progress(self) -> bool:
+        """Odoo is processing this document in another call right now; nothing was done by this one."""
+        return self.status == "in_progress"
 
     @property
     def is_missing_dependency(self) -> bool:

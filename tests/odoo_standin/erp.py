@@ -127,6 +127,9 @@ class StandinErp:
         self._sequences: Counter[str] = Counter()
         self.store = Store()
         self._results: dict[tuple[str, str], dict[str, Any]] = {}
+        # (kind, ref) another call is processing right now (the add-on's advisory lock per ref): answered
+        # in_progress, nothing done. The stand-in runs one call at a time, so only `hold` puts refs here.
+        self.in_progress: Counter[tuple[str, str]] = Counter()
         self._credited: Counter[tuple[str, str]] = Counter()
         self.products: dict[str, Product] = {}
         for sku, name, price, full, empty in DEFAULT_PRODUCTS:
@@ -244,6 +247,10 @@ class StandinErp:
         results = []
         for raw in documents:
             ref = str(raw.get("ref", "")) if isinstance(raw, dict) else ""
+            if ref and self.in_progress[(kind, ref)]:
+                message = f"{ref} is being processed by another call right now; try it again later."
+                results.append(_result(kind, ref, "in_progress", message=message))
+                continue
             done = self._results.get((kind, ref))
             if done is not None:
                 results.append({**done, "status": "already_present"})

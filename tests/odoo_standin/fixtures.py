@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -18,6 +19,9 @@ from tests.faultproxy import FaultProxy
 from .server import OdooStandin
 
 ENV = ("IMAGEPRO_TEST_ODOO_URL", "IMAGEPRO_TEST_ODOO_DB", "IMAGEPRO_TEST_ODOO_USER", "IMAGEPRO_TEST_ODOO_PASSWORD")
+# A real Odoo's own database (postgresql://...), for the tests that play "another call of Odoo is processing
+# this document" by holding the add-on's advisory lock of a ref, as a call still running holds it.
+ODOO_PG_ENV = "IMAGEPRO_TEST_ODOO_PG_URL"
 
 
 @dataclass
@@ -66,6 +70,36 @@ class ErpUnderTest:
             return sum(1 for model, _ in self.standin.erp.records_by_ref(ref) if model == "sale.order")
         transport = self.transport_factory("xmlrpc")
         return int(transport.execute_kw("sale.order", "search_count", [[("imagepro_sync_ref", "=", ref)]]))
+
+    @contextmanager
+    def processing_elsewhere(self, kind: str, ref: str) -> Iterator[None]:
+        """While inside, Odoo behaves as if another call were processing document (kind, ref): the stand-in
+        marks it; on a real Odoo a second transaction holds the add-on's advisory lock of that ref (as
+        imagepro.sync's _refs_in_progress takes it) in Odoo's own database, IMAGEPRO_TEST_ODOO_PG_URL."""
+        if self.standin is not None:
+            self.standin.erp.in_progress[(kind, ref)] += 1
+            try:
+                yield
+            finally:
+                self.standin.erp.in_progress[(kind, ref)] -= 1
+            return
+        pg_url = os.environ.get(ODOO_PG_ENV, "")
+        if not pg_url:
+            pytest.skip(f"set {ODOO_PG_ENV} to the real Odoo's database to hold a document's lock there")
+        import psycopg
+
+        from sync_worker.erp import SyncApi
+
+        company_id = SyncApi(self.transport_factory()).info()["company_id"]
+        with psycopg.connect(pg_url) as conn:  # one transaction until the block ends, then rolled back
+            conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))",
+                (f"imagepro.sync:{company_id}:{kind}", ref),
+            )
+            try:
+                yield
+            finally:
+                conn.rollback()
 
     def close(self) -> None:
         for transport in self._opened:

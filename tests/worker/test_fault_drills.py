@@ -46,7 +46,8 @@ def test_a_day_through_every_wire_fault_posts_each_document_exactly_once(erp: Er
     seed(erp)
     store_documents(outbox, read_documents(json.dumps(_day(erp))), "drill")
     clock = Clock()
-    runner = make_runner(erp, outbox, clock, batch_size=3, erp_timeout_seconds=5, call_attempts=2)
+    runner = make_runner(erp, outbox, clock, batch_size=3, erp_timeout_seconds=5, call_budget_seconds=2,
+                         call_attempts=2)
     runner.poster.book()
     erp.proxy.stall_seconds = 6
     for fault in ("http_502", "reset_mid_response", "stall", "reset_mid_response", "http_502"):
