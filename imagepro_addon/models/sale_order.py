@@ -118,7 +118,8 @@ class SaleOrder(models.Model):
                 quantities[line] = float(take)
                 left[sku] -= take
         if split.carries_charges:
-            for line in self.order_line.filtered(lambda l: l.product_id in self.company_id._imagepro_charge_products()):
+            charges = self.company_id._imagepro_charge_products()
+            for line in self.order_line.filtered(lambda l: l.product_id in charges):
                 if line.product_uom_qty - line._imagepro_shipped_qty() > 0:
                     quantities[line] = line.product_uom_qty - line._imagepro_shipped_qty()
         return split, quantities

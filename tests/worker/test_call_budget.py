@@ -4,8 +4,7 @@ it takes about IMAGEPRO_CALL_BUDGET_SECONDS. An injected clock: nothing sleeps, 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import pytest
@@ -15,14 +14,13 @@ from sync_worker.config import load_settings
 from sync_worker.erp.api import PostResult, SyncApi
 from sync_worker.errors import ConfigError, TransientError
 from sync_worker.intake import read_documents
-from sync_worker.outbox import open_outbox
 from sync_worker.outbox.base import Outbox
 from sync_worker.posting import Poster
 from sync_worker.runner import Runner
 from sync_worker.sizing import CallSizer
 from sync_worker.store import store_documents
 
-from .helpers import Clock
+from .helpers import Clock, submit
 
 
 class Monotonic:
@@ -56,18 +54,9 @@ class CostlyApi:
         return policy.DEFAULT_POLICY
 
 
-@pytest.fixture
-def outbox(tmp_path: Path) -> Iterator[Outbox]:
-    box = open_outbox(f"sqlite:///{tmp_path / 'outbox.db'}")
-    yield box
-    box.close()
-
-
 def shipments(outbox: Outbox, count: int) -> None:
-    lines = [{"type": "shipment", "ref": f"S-{i}", "order_ref": f"O-{i}", "shipped_on": "2026-11-21"}
-             for i in range(count)]
-    text = "".join(json.dumps(line) + "\n" for line in lines)
-    assert all(stored.valid for stored in store_documents(outbox, read_documents(text), "t"))
+    submit(outbox, [{"type": "shipment", "ref": f"S-{i}", "order_ref": f"O-{i}", "shipped_on": "2026-11-21"}
+                    for i in range(count)])
 
 
 def make(outbox: Outbox, api: CostlyApi, clock: Monotonic, budget: float, batch_size: int = 100) -> Runner:

@@ -4,26 +4,14 @@ answered `in_progress`: the worker puts it back without counting an attempt, and
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from sync_worker.erp import SyncApi
 from sync_worker.intake import read_documents
-from sync_worker.outbox import open_outbox
 from sync_worker.outbox.base import Outbox
 from sync_worker.store import store_documents
 from tests.odoo_standin.fixtures import ErpUnderTest
 
 from .helpers import Clock, load, make_runner, seed
-
-
-@pytest.fixture
-def outbox(tmp_path: Path) -> Iterator[Outbox]:
-    box = open_outbox(f"sqlite:///{tmp_path / 'outbox.db'}")
-    yield box
-    box.close()
 
 
 def test_a_document_being_processed_elsewhere_waits_without_an_attempt(erp: ErpUnderTest, outbox: Outbox) -> None:
