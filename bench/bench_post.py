@@ -12,8 +12,14 @@
   Net 30 otherwise), action_post, and for a card order the register-payment wizard in the CARD
   journal with the memo "INV/... paid by <Brand> card".
 
+With --odoo-config (run with the Python of Odoo's virtual environment, Odoo imported into this process), two
+more paths against the same database, without RPC (bench/odoo_inprocess.py):
+
+- core: plain Odoo doing the same work in-process, none of the add-on's rules: the floor of what Odoo costs;
+- sync-in-process: the add-on's sync API called in-process, batch by batch.
+
 The document shape is a flag: 1 to --lines-max lines per order, --card-share of them paid by card.
---only runs one path, so runs of the two can be interleaved.
+--only runs one path, so runs of the paths can be interleaved.
 
 Without --url it runs against the Odoo stand-in started in this process (no database behind it,
 so the seconds measure HTTP and marshalling, and the RPC counts are what carries over to a real
@@ -185,15 +191,29 @@ def run_naive(transport: ErpTransport, orders: list[dict[str, Any]], shipments: 
                    transport.rpc_calls - calls)
 
 
+def run_in_process(odoo: Any, label: str, orders: list[dict[str, Any]], shipments: list[dict[str, Any]],
+                   batch: int) -> Figures:
+    from bench.odoo_inprocess import run_core, run_sync
+
+    seconds, outcome = (run_core if label == "core" else run_sync)(odoo, orders, shipments, batch)
+    print(f"  {label} results:", ", ".join(f"{k}={v}" for k, v in sorted(outcome.items())))
+    return Figures(f"{label} (no RPC)", len(orders) + len(shipments), seconds, 0)
+
+
 def print_table(rows: list[Figures]) -> None:
     print(f"{'path':<22}{'documents':>10}{'seconds':>10}{'docs/s':>10}{'RPC calls':>11}{'calls/doc':>11}")
     for r in rows:
         rate = r.documents / r.seconds if r.seconds else float("inf")
         print(f"{r.path:<22}{r.documents:>10}{r.seconds:>10.2f}{rate:>10.1f}{r.rpc_calls:>11}"
               f"{r.rpc_calls / r.documents:>11.2f}")
-    if len(rows) == 2 and rows[0].seconds and rows[0].rpc_calls:
-        print(f"speedup (naive seconds / batched seconds): {rows[1].seconds / rows[0].seconds:.1f}x; "
-              f"RPC calls: {rows[1].rpc_calls / rows[0].rpc_calls:.0f}x fewer")
+    by_path = {r.path.split(" ")[0]: r for r in rows}
+    batched, naive, core = by_path.get("batched"), by_path.get("naive"), by_path.get("core")
+    if batched and naive and batched.seconds and batched.rpc_calls:
+        print(f"speedup (naive seconds / batched seconds): {naive.seconds / batched.seconds:.2f}x; "
+              f"RPC calls: {naive.rpc_calls / batched.rpc_calls:.0f}x fewer")
+    for other in (by_path.get("batched"), by_path.get("sync-in-process")):
+        if other and core and other.seconds:
+            print(f"{other.path} at {core.seconds / other.seconds:.0%} of the core pipeline's docs/s")
 
 
 def approve_customers(url: str, db: str, user: str, password: str, refs: list[str]) -> None:
@@ -220,11 +240,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--admin-user", help="real Odoo: a user who may approve credit (default --user)")
     parser.add_argument("--admin-password", help="its password (default --password)")
     parser.add_argument("--latency-ms", type=float, default=0.0, help="stand-in only: pause per execute_kw")
-    parser.add_argument("--only", choices=["naive", "batched"], help="run one path only (to interleave runs)")
+    parser.add_argument("--only", choices=["naive", "batched", "core", "sync-in-process"],
+                        help="run one path only (to interleave runs)")
+    parser.add_argument("--odoo-config", help="Odoo's configuration file: adds the in-process paths core and "
+                        "sync-in-process (run with the Python of Odoo's virtual environment)")
     parser.add_argument("--lines-max", type=int, default=4, help="order lines: 1 to this many (default 4)")
     parser.add_argument("--card-share", type=float, default=2 / 3, help="share of orders paid by card (2/3)")
     args = parser.parse_args(argv)
 
+    in_process = None
+    labels = ["batched", "naive"] + (["sync-in-process", "core"] if args.odoo_config else [])
+    if args.only:
+        labels = [args.only]
+    if any(label in ("core", "sync-in-process") for label in labels):
+        if not (args.url and args.odoo_config):
+            parser.error("the in-process paths need --url and --odoo-config")
+        from bench.odoo_inprocess import InProcessOdoo
+
+        in_process = InProcessOdoo(args.odoo_config, args.db, args.user)
     standin = None
     if args.url:
         url, db, user, password = args.url, args.db, args.user, args.password
@@ -238,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         prefix = "BENCH-"
     try:
         rows = []
-        for label in ("batched", "naive") if args.only is None else (args.only,):
+        for label in labels:
             transport = make_transport(args.transport, url, db, user, password, 120.0)
             try:
                 skus = SKUS_STANDIN
@@ -249,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
                     skus = [p["default_code"] for p in found if p["default_code"] not in
                             ("IP-SERVICE-CHARGE", "IP-FREIGHT", "IP-RESTOCKING")] or SKUS_STANDIN
                 # the same documents for both paths, under their own prefix so neither sees the other's records
-                orders, shipments = make_documents(args.orders, f"{prefix}{label[0].upper()}", skus,
+                orders, shipments = make_documents(args.orders, f"{prefix}{label[:2].upper()}", skus,
                                                    lines_max=args.lines_max, card_share=args.card_share)
                 # Customers known to the ERP with approved credit, as in production, so both paths do the
                 # same work (an order from an unknown customer on open account would be held, not invoiced).
@@ -262,8 +295,10 @@ def main(argv: list[str] | None = None) -> int:
                                       customer_refs)
                 if label == "batched":
                     rows.append(run_batched(transport, orders, shipments, args.batch))
-                else:
+                elif label == "naive":
                     rows.append(run_naive(transport, orders, shipments))
+                else:
+                    rows.append(run_in_process(in_process, label, orders, shipments, args.batch))
             finally:
                 transport.close()
         where = args.url or f"the Odoo stand-in ({args.latency_ms:g} ms per call added)"
