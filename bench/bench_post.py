@@ -34,6 +34,7 @@ import random
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,6 +123,22 @@ def _search_if_known(call: Any, model: str, domain: list[Any]) -> list[int]:
         return []
 
 
+def order_line_commands(doc: dict[str, Any], product_id: Callable[[str], int], charge: int,
+                        freight: int) -> list[tuple[int, int, dict[str, Any]]]:
+    """The sale.order.line commands of an order document as plain Odoo takes them: its lines (each SKU's product
+    from `product_id`), the service charge under the minimum (O1) and the freight line (O2)."""
+    lines, subtotal = [], 0.0
+    for line in doc["lines"]:
+        price, discount = float(line["unit_price"]), float(line["discount_percent"])
+        subtotal += line["quantity"] * price * (1 - discount / 100)
+        lines.append((0, 0, {"product_id": product_id(line["sku"]), "product_uom_qty": line["quantity"],
+                             "price_unit": price, "discount": discount}))
+    if subtotal < MINIMUM_ORDER:  # O1
+        lines.append((0, 0, {"product_id": charge, "product_uom_qty": 1, "price_unit": SERVICE_CHARGE}))
+    lines.append((0, 0, {"product_id": freight, "product_uom_qty": 1, "price_unit": float(doc["freight"]["amount"])}))
+    return lines
+
+
 def run_naive(transport: ErpTransport, orders: list[dict[str, Any]], shipments: list[dict[str, Any]]) -> Figures:
     call = transport.execute_kw
     transport.login()
@@ -139,17 +156,8 @@ def run_naive(transport: ErpTransport, orders: list[dict[str, Any]], shipments: 
         partner = call("res.partner", "search", [[["ref", "=", doc["customer"]["ref"]]]], one)
         partner_id = partner[0] if partner else call("res.partner", "create",
                                                      [{"ref": doc["customer"]["ref"], "name": doc["customer"]["name"]}])
-        lines, subtotal = [], 0.0
-        for line in doc["lines"]:
-            found = call("product.product", "search", [[["default_code", "=", line["sku"]]]], one)
-            price, discount = float(line["unit_price"]), float(line["discount_percent"])
-            subtotal += line["quantity"] * price * (1 - discount / 100)
-            lines.append((0, 0, {"product_id": found[0], "product_uom_qty": line["quantity"],
-                                 "price_unit": price, "discount": discount}))
-        if subtotal < MINIMUM_ORDER:  # O1
-            lines.append((0, 0, {"product_id": charge, "product_uom_qty": 1, "price_unit": SERVICE_CHARGE}))
-        freight_price = float(doc["freight"]["amount"])
-        lines.append((0, 0, {"product_id": freight, "product_uom_qty": 1, "price_unit": freight_price}))
+        lines = order_line_commands(
+            doc, lambda sku: call("product.product", "search", [[["default_code", "=", sku]]], one)[0], charge, freight)
         card = doc["payment"]["method"] == "card"
         vals: dict[str, Any] = {"partner_id": partner_id, "client_order_ref": doc["ref"], "order_line": lines,
                                 "imagepro_payment_method": doc["payment"]["method"]}
@@ -211,7 +219,7 @@ def print_table(rows: list[Figures]) -> None:
     if batched and naive and batched.seconds and batched.rpc_calls:
         print(f"speedup (naive seconds / batched seconds): {naive.seconds / batched.seconds:.2f}x; "
               f"RPC calls: {naive.rpc_calls / batched.rpc_calls:.0f}x fewer")
-    for other in (by_path.get("batched"), by_path.get("sync-in-process")):
+    for other in (batched, by_path.get("sync-in-process")):
         if other and core and other.seconds:
             print(f"{other.path} at {core.seconds / other.seconds:.0%} of the core pipeline's docs/s")
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-MINIMUM_ORDER, SERVICE_CHARGE = 50.0, 3.0
+from bench.bench_post import order_line_commands
 
 
 class InProcessOdoo:
@@ -98,17 +98,8 @@ def _core_orders(env: Any, docs: list[dict[str, Any]], net30_id: int) -> Any:
     product_of = {p.default_code: p.id for p in env["product.product"].search([("default_code", "in", skus)])}
     vals_list = []
     for doc in docs:
-        lines, subtotal = [], 0.0
-        for line in doc["lines"]:
-            price, discount = float(line["unit_price"]), float(line["discount_percent"])
-            subtotal += line["quantity"] * price * (1 - discount / 100)
-            lines.append((0, 0, {"product_id": product_of[line["sku"]], "product_uom_qty": line["quantity"],
-                                 "price_unit": price, "discount": discount}))
-        if subtotal < MINIMUM_ORDER:
-            lines.append((0, 0, {"product_id": product_of["IP-SERVICE-CHARGE"], "product_uom_qty": 1,
-                                 "price_unit": SERVICE_CHARGE}))
-        lines.append((0, 0, {"product_id": product_of["IP-FREIGHT"], "product_uom_qty": 1,
-                             "price_unit": float(doc["freight"]["amount"])}))
+        lines = order_line_commands(doc, product_of.__getitem__, product_of["IP-SERVICE-CHARGE"],
+                                    product_of["IP-FREIGHT"])
         card = doc["payment"]["method"] == "card"
         vals_list.append({"partner_id": partner_of[doc["customer"]["ref"]], "client_order_ref": doc["ref"],
                           "order_line": lines, "payment_term_id": False if card else net30_id})
