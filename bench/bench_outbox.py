@@ -1,12 +1,17 @@
 """How fast several worker processes drain the outbox: claim a batch, mark the whole batch posted, repeat.
 
     python bench/bench_outbox.py [--documents 40000] [--processes 4] [--batch 10 100] [--sqlite]
-                                 [--pg-url postgresql://postgres@127.0.0.1:5432/postgres] [--lease 300]
+                                 [--mix orders orders+shipments] [--lease 300]
+                                 [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
 
-For each engine and batch size: a fresh outbox (PostgreSQL: a database made from the admin URL and
-dropped at the end; SQLite: a file in a temporary folder) is seeded with N order documents, then P
-processes, each with its own connection, claim and mark posted until a claim comes back empty. No ERP
-is called: the figure is the outbox's own cost per document (claim + mark posted).
+For each engine, document mix and batch size: a fresh outbox (PostgreSQL: a database made from the admin
+URL and dropped at the end; SQLite: a file in a temporary folder) is seeded with N documents, then P
+processes, each with its own connection, claim and mark posted until no row is left open. No ERP is
+called: the figure is the outbox's own cost per document (claim + mark posted).
+
+The mixes: `orders`, N order documents; `orders+shipments`, an order then a shipment in turn, each
+shipment of the order 20 orders before it, stored as the worker stores it (depends on that order), so
+every claim also checks that dependency and a shipment whose order is still being posted waits.
 
 Each process records every claim (row id, its worker, the claim's time and the lease it got); after the
 run they are merged and checked:
@@ -48,6 +53,12 @@ DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 Claim = tuple[int, str, float, float]  # row id, worker id, claim time, lease until (epoch seconds)
 
 
+MIXES = ("orders", "orders+shipments")
+SHIPMENT_LAG = 20  # a shipment follows its order by this many orders
+
+Seed = tuple[str, str, dict[str, Any], str, str]  # kind, ref, payload, depends_kind, depends_ref
+
+
 def payload(n: int) -> dict[str, Any]:
     """An order document of the usual size (about 600 bytes of JSON)."""
     return {
@@ -66,6 +77,31 @@ def payload(n: int) -> dict[str, Any]:
     }
 
 
+def shipment_payload(n: int, order: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "shipment",
+        "ref": f"SHIP-{n:07d}",
+        "order_ref": order["ref"],
+        "shipped_on": "2026-11-21",
+        "lines": [{"sku": line["sku"], "quantity": line["quantity"]} for line in order["lines"]],
+    }
+
+
+def documents(mix: str, count: int) -> list[Seed]:
+    """What a run seeds, in the order it arrives."""
+    if mix == "orders":
+        return [("order", f"BENCH-{n:07d}", payload(n), "", "") for n in range(count)]
+    seeds: list[Seed] = []
+    for n in range(count):
+        order_n = n - 1 - 2 * SHIPMENT_LAG  # orders sit at even positions
+        if n % 2 == 0 or order_n < 0:
+            seeds.append(("order", f"BENCH-{n:07d}", payload(n), "", ""))
+        else:
+            order = payload(order_n)
+            seeds.append(("shipment", f"SHIP-{n:07d}", shipment_payload(n, order), "order", order["ref"]))
+    return seeds
+
+
 # -- the stores ---------------------------------------------------------------------------------------
 
 
@@ -74,8 +110,8 @@ def _with_database(url: str, dbname: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + dbname, parts.query, parts.fragment))
 
 
-def make_postgres(admin_url: str, documents: int) -> tuple[str, Callable[[], None]]:
-    """A new database with the outbox's schema (made by the outbox itself) and N pending orders."""
+def make_postgres(admin_url: str, seeds: list[Seed]) -> tuple[str, Callable[[], None]]:
+    """A new database with the outbox's schema (made by the outbox itself) and the documents, pending."""
     name = f"imagepro_bench_{secrets.token_hex(5)}"
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
@@ -91,9 +127,10 @@ def make_postgres(admin_url: str, documents: int) -> tuple[str, Callable[[], Non
         from psycopg.types.json import Jsonb
 
         with psycopg.connect(url) as conn, conn.cursor() as cur:
-            with cur.copy("COPY outbox (kind, ref, state, payload, created_at, updated_at) FROM STDIN") as copy:
-                for n in range(documents):
-                    copy.write_row(("order", f"BENCH-{n:07d}", "pending", Jsonb(payload(n)), now, now))
+            columns = "kind, ref, state, payload, depends_kind, depends_ref, created_at, updated_at"
+            with cur.copy(f"COPY outbox ({columns}) FROM STDIN") as copy:
+                for kind, ref, document, depends_kind, depends_ref in seeds:
+                    copy.write_row((kind, ref, "pending", Jsonb(document), depends_kind, depends_ref, now, now))
             cur.execute("ANALYZE outbox")
     except BaseException:
         drop()
@@ -101,7 +138,7 @@ def make_postgres(admin_url: str, documents: int) -> tuple[str, Callable[[], Non
     return url, drop
 
 
-def make_sqlite(folder: Path, documents: int) -> tuple[str, Callable[[], None]]:
+def make_sqlite(folder: Path, seeds: list[Seed]) -> tuple[str, Callable[[], None]]:
     from sync_worker.outbox._common import to_json
 
     path = folder / f"bench-{secrets.token_hex(4)}.db"
@@ -110,9 +147,9 @@ def make_sqlite(folder: Path, documents: int) -> tuple[str, Callable[[], None]]:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany(
-        "INSERT INTO outbox (kind, ref, state, payload, created_at, updated_at)"
-        " VALUES ('order', ?, 'pending', ?, ?, ?)",
-        ((f"BENCH-{n:07d}", to_json(payload(n), ""), now, now) for n in range(documents)),
+        "INSERT INTO outbox (kind, ref, state, payload, depends_kind, depends_ref, created_at, updated_at)"
+        " VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)",
+        ((kind, ref, to_json(document, ""), dk, dr, now, now) for kind, ref, document, dk, dr in seeds),
     )
     conn.execute("COMMIT")
     conn.close()
@@ -153,7 +190,11 @@ def worker(engine: str, location: str, worker_id: str, batch: int, lease: float,
             now = datetime.now(timezone.utc)
             rows = outbox.claim(worker_id, batch, lease, now)
             if not rows:
-                break
+                # Nothing due: done, unless rows are still open (shipments waiting for orders in flight).
+                if outbox.oldest_pending_since() is None:
+                    break
+                time.sleep(0.001)
+                continue
             at = now.timestamp()
             for row in rows:
                 lease_until = row.lease_until.timestamp() if row.lease_until is not None else float("nan")
@@ -173,6 +214,7 @@ def worker(engine: str, location: str, worker_id: str, batch: int, lease: float,
 @dataclass
 class Figures:
     engine: str
+    mix: str
     processes: int
     batch: int
     documents: int
@@ -213,7 +255,7 @@ def posted_count(engine: str, location: str) -> int:
         outbox.close()
 
 
-def run(engine: str, location: str, args: argparse.Namespace, batch: int) -> Figures:
+def run(engine: str, mix: str, location: str, args: argparse.Namespace, batch: int) -> Figures:
     ctx = multiprocessing.get_context("spawn")
     start = ctx.Barrier(args.processes + 1)
     results = ctx.Queue()
@@ -251,7 +293,7 @@ def run(engine: str, location: str, args: argparse.Namespace, batch: int) -> Fig
     seconds = (max(ended) - min(began)) if began and not error else 0.0
     lost = args.documents - posted_count(engine, location)
     doubles = double_claims(claims)
-    return Figures(engine, args.processes, batch, args.documents, seconds, len(claims), doubles, lost, error)
+    return Figures(engine, mix, args.processes, batch, args.documents, seconds, len(claims), doubles, lost, error)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,6 +301,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--documents", type=int, default=40_000, help="documents seeded per run (default 40000)")
     parser.add_argument("--processes", type=int, default=4, help="worker processes (default 4)")
     parser.add_argument("--batch", type=int, nargs="+", default=[10, 100], help="claim sizes (default 10 100)")
+    parser.add_argument(
+        "--mix", nargs="+", choices=MIXES, default=list(MIXES), help="document mixes (default: both)"
+    )
     parser.add_argument("--lease", type=float, default=300.0, help="lease seconds of a claim (default 300)")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL, help=f"PostgreSQL admin URL (default {DEFAULT_PG_URL})")
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
@@ -270,25 +315,27 @@ def main(argv: list[str] | None = None) -> int:
     print(f"outbox drain: {args.documents} documents, {args.processes} processes, lease {args.lease:.0f} s")
     if "postgres" in engines:
         print(f"postgres admin: {redact(args.pg_url)}")
-    print(f"{'engine':<9} {'batch':>5} {'seconds':>8} {'docs/s':>9} {'claims':>7} {'double':>6} {'lost':>5}")
+    print(
+        f"{'engine':<9} {'mix':<17} {'batch':>5} {'seconds':>8} {'docs/s':>9} {'claims':>7} {'double':>6} {'lost':>5}"
+    )
     failed = False
     with tempfile.TemporaryDirectory(prefix="bench-outbox-") as folder:
-        for engine in engines:
-            for batch in args.batch:
-                if engine == "postgres":
-                    location, drop = make_postgres(args.pg_url, args.documents)
-                else:
-                    location, drop = make_sqlite(Path(folder), args.documents)
-                try:
-                    f = run(engine, location, args, batch)
-                finally:
-                    drop()
-                print(
-                    f"{f.engine:<9} {f.batch:>5} {f.seconds:>8.2f} {f.per_second:>9.0f} {f.claims:>7} "
-                    f"{f.double_claims:>6} {f.lost:>5}" + (f"  ERROR {f.error}" if f.error else ""),
-                    flush=True,
-                )
-                failed = failed or bool(f.error) or f.double_claims > 0 or f.lost != 0
+        for engine, mix, batch in [(e, m, b) for e in engines for m in args.mix for b in args.batch]:
+            seeds = documents(mix, args.documents)
+            if engine == "postgres":
+                location, drop = make_postgres(args.pg_url, seeds)
+            else:
+                location, drop = make_sqlite(Path(folder), seeds)
+            try:
+                f = run(engine, mix, location, args, batch)
+            finally:
+                drop()
+            print(
+                f"{f.engine:<9} {f.mix:<17} {f.batch:>5} {f.seconds:>8.2f} {f.per_second:>9.0f} {f.claims:>7} "
+                f"{f.double_claims:>6} {f.lost:>5}" + (f"  ERROR {f.error}" if f.error else ""),
+                flush=True,
+            )
+            failed = failed or bool(f.error) or f.double_claims > 0 or f.lost != 0
     return 1 if failed else 0
 
 

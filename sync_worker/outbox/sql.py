@@ -1,7 +1,7 @@
 """The outbox's SQL, every statement named, for both engines in one place.
 
 SQLite statements use `:name` parameters, PostgreSQL ones psycopg's `%(name)s`. The claim's notion of
-"due" and "dependency satisfied" is written once (`_DUE`, `_DEPENDENCY_SATISFIED`) and shared, so the two
+"due" and "dependency satisfied" is written once (`_DUE`, `_dependency_satisfied`) and shared, so the two
 engines cannot drift apart on which rows a worker may take.
 """
 
@@ -49,16 +49,26 @@ _DUE = f"""o.state IN {_OPEN} AND (
     )"""
 
 # A dependency is satisfied unless a row in the outbox says it is not done yet. No such row: satisfied
-# (the ERP says so if what it refers to is missing).
-_DEPENDENCY_SATISFIED = f"""NOT (o.depends_kind = 'order' AND EXISTS (
-        SELECT 1 FROM outbox d WHERE d.kind = 'order' AND d.ref = o.depends_ref AND d.state IN {_OPEN}))
+# (the ERP says so if what it refers to is missing). `fence` ends each subquery: PostgreSQL's planner would
+# otherwise answer these from a hash of every matching row in the table, built on each claim whatever the
+# batch (a seq scan that grows with the outbox); "OFFSET 0" keeps each one a lookup in the (kind, ref) or
+# ra_number index for the few rows the claim looks at.
+def _dependency_satisfied(fence: str) -> str:
+    return f"""NOT (o.depends_kind = 'order' AND EXISTS (
+        SELECT 1 FROM outbox d WHERE d.kind = 'order' AND d.ref = o.depends_ref AND d.state IN {_OPEN}{fence}))
     AND NOT (o.depends_kind = 'return_ref' AND EXISTS (
-        SELECT 1 FROM outbox d WHERE d.kind = 'return' AND d.ref = o.depends_ref AND d.state IN {_OPEN}))
+        SELECT 1 FROM outbox d WHERE d.kind = 'return' AND d.ref = o.depends_ref AND d.state IN {_OPEN}{fence}))
     AND NOT (o.depends_kind = 'ra' AND EXISTS (
         SELECT 1 FROM outbox d WHERE d.ra_number <> '' AND d.ra_number = o.depends_ref AND d.kind = 'return'
-            AND d.state <> 'posted'))"""
+            AND d.state <> 'posted'{fence}))"""
 
-_CLAIMABLE = f"SELECT o.id FROM outbox o WHERE {_DUE}\n    AND {_DEPENDENCY_SATISFIED}\n    ORDER BY o.id LIMIT :limit"
+
+def _claimable(fence: str) -> str:
+    """The ids a claim may take, oldest first (`:limit` of them)."""
+    return f"""SELECT o.id FROM outbox o WHERE {_DUE}
+    AND {_dependency_satisfied(fence)}
+    ORDER BY o.id LIMIT :limit"""
+
 
 # Statements that read the same on both engines (written with `:name`, converted for psycopg below).
 _COMMON = {
@@ -142,7 +152,7 @@ SQLITE: dict[str, str] = {
         created_at, updated_at)
         VALUES (:kind, :ref, :state, :payload, :depends_kind, :depends_ref, :errors, :last_error, :now, :now)
         ON CONFLICT (kind, ref) DO NOTHING""",
-    "claimable": _CLAIMABLE,
+    "claimable": _claimable(fence=""),
     "take": """UPDATE outbox SET state = 'posting', lease_until = :lease_until, claimed_by = :worker_id,
         updated_at = :now WHERE id = :id""",
     "select_by_id": f"SELECT {_COLS} FROM outbox WHERE id = :id",
@@ -185,10 +195,12 @@ POSTGRES: dict[str, str] = {
         %(last_error)s, %(now)s, %(now)s)
         ON CONFLICT (kind, ref) DO NOTHING RETURNING {_COLS}""",
     "select_by_key_for_update": f"SELECT {_COLS} FROM outbox WHERE kind = %(kind)s AND ref = %(ref)s FOR UPDATE",
-    # One statement: pick the due rows no other transaction holds, and mark them taken.
+    # One statement: pick the due rows no other transaction holds, and mark them taken. The picked ids are
+    # an array (an InitPlan) that the update reads through the primary key: a plan that stays right when it
+    # is prepared once and reused without knowing :limit (see PostgresOutbox's plan_cache_mode).
     "claim": _pyformat(
         f"""UPDATE outbox SET state = 'posting', lease_until = :lease_until, claimed_by = :worker_id, updated_at = :now
-    WHERE id IN ({_CLAIMABLE} FOR UPDATE SKIP LOCKED)
+    WHERE id = ANY(ARRAY({_claimable(fence=" OFFSET 0")} FOR UPDATE SKIP LOCKED))
     RETURNING {_COLS}"""
     ),
     # A whole batch posted in one statement; the batch is one JSON array of {id, result, ra_number} (one

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import fields
 from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from sync_worker.outbox import Outbox, PostgresOutbox, SqliteOutbox
-from sync_worker.outbox.sql import POSTGRES, SCHEMA_VERSION, SQLITE
+from sync_worker.outbox.base import OutboxRow
+from sync_worker.outbox.sql import COLUMNS, POSTGRES, SCHEMA_VERSION, SQLITE
 
 from .conftest import T0, FakeClock, open_store
 
@@ -118,18 +121,52 @@ def test_the_claim_reads_the_open_rows_index_on_sqlite(tmp_path: Path) -> None:
     assert "SCAN o USING INDEX outbox_open_idx" in [row[3] for row in plan]
 
 
+def _generic_plan(
+    conn: psycopg.Connection[tuple[object, ...]], statement: str, params: dict[str, tuple[str, object]]
+) -> str:
+    """EXPLAIN of `statement` as the outbox runs it: prepared, with the plan made once for any parameters.
+    `params`: name -> (SQL type, value)."""
+    names = list(params)
+    numbered = statement
+    for number, name in enumerate(names, start=1):
+        numbered = numbered.replace(f"%({name})s", f"${number}")
+    conn.execute("SET plan_cache_mode = force_generic_plan")
+    types = ", ".join(params[n][0] for n in names)
+    conn.execute(f"PREPARE claim_plan ({types}) AS {numbered}")
+    values = sql.SQL(", ").join(sql.Literal(params[n][1]) for n in names)
+    rows = conn.execute(sql.SQL("EXPLAIN EXECUTE claim_plan({})").format(values)).fetchall()
+    return "\n".join(str(r[0]) for r in rows)
+
+
 @pytest.mark.postgres
-def test_the_claim_reads_the_open_rows_index_on_postgres(tmp_path: Path) -> None:
+def test_the_claim_reads_indexes_only_on_postgres_however_long_the_outbox(tmp_path: Path) -> None:
     with open_store("postgres", tmp_path) as store:
         PostgresOutbox(store.location).close()
         with psycopg.connect(store.location, autocommit=True) as conn:
-            # An outbox some time in: most rows posted, a few open at the end (in claim order).
+            # An outbox some time in: most rows posted, a few open at the end (in claim order), and a shipment
+            # for every order, stored as the worker stores it (depends on the order).
             conn.execute(
-                "INSERT INTO outbox (kind, ref, state, payload, created_at, updated_at)"
-                " SELECT 'order', 'SO-' || n, CASE WHEN n > 4950 THEN 'pending' ELSE 'posted' END, '{}', now(), now()"
-                " FROM generate_series(1, 5000) AS n"
+                "INSERT INTO outbox (kind, ref, state, payload, depends_kind, depends_ref, created_at, updated_at)"
+                " SELECT k.kind, k.prefix || n, CASE WHEN n > 4950 THEN 'pending' ELSE 'posted' END, '{}',"
+                " k.depends_kind, CASE WHEN k.depends_kind = '' THEN '' ELSE 'SO-' || n END, now(), now()"
+                " FROM generate_series(1, 5000) AS n,"
+                " (VALUES ('order', 'SO-', ''), ('shipment', 'SH-', 'order')) AS k(kind, prefix, depends_kind)"
+                " ORDER BY n, k.kind"
             )
             conn.execute("ANALYZE outbox")
-            params = {"now": T0, "limit": 10, "lease_until": T0, "worker_id": "w"}
-            plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + POSTGRES["claim"], params).fetchall())
+            params = {
+                "lease_until": ("timestamptz", T0),
+                "worker_id": ("text", "w"),
+                "now": ("timestamptz", T0),
+                "limit": ("bigint", 10),
+            }
+            plan = _generic_plan(conn, POSTGRES["claim"], params)
     assert "Index Scan using outbox_open_idx on outbox o" in plan
+    # A dependency is one index lookup per row looked at, never a scan of every order in the outbox.
+    assert "Index Cond: ((kind = 'order'::text) AND (ref = o.depends_ref))" in plan
+    assert "Seq Scan" not in plan, plan
+
+
+def test_every_row_statement_selects_the_columns_in_the_order_of_an_outbox_row() -> None:
+    # The PostgreSQL outbox builds an OutboxRow from a result's columns by position.
+    assert tuple(f.name for f in fields(OutboxRow)) == COLUMNS
