@@ -97,7 +97,7 @@ def documents(mix: str, count: int) -> list[Seed]:
         if n % 2 == 0 or order_n < 0:
             seeds.append(("order", f"BENCH-{n:07d}", payload(n), "", ""))
         else:
-            order = payload(order_n)
+            order = seeds[order_n][2]
             seeds.append(("shipment", f"SHIP-{n:07d}", shipment_payload(n, order), "order", order["ref"]))
     return seeds
 

@@ -44,10 +44,6 @@ class InProcessOdoo:
             uid = self.odoo.SUPERUSER_ID if uid is None else uid
             yield self.odoo.api.Environment(cr, uid, {})
 
-    def stock_installed(self) -> bool:
-        with self.env() as env:
-            return "stock.picking" in env
-
 
 def _batches(docs: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
     for i in range(0, len(docs), size):
